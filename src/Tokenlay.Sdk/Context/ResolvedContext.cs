@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Generic;
+using Tokenlay.Pipeline;
+
+namespace Tokenlay;
+
+/// <summary>
+/// A validated, wire-ready, immutable form of <see cref="TokenlayOptions"/> defaults or of a
+/// <see cref="TokenlayRequestContext"/>. Built once (client creation, scope start), read on every
+/// call without further allocation.
+/// </summary>
+internal sealed class ResolvedContext
+{
+    public static readonly ResolvedContext Empty = new(Array.Empty<KeyValuePair<string, string>>(), null, null, Array.Empty<Action<TokenlayResponseInfo>>());
+
+    private ResolvedContext(KeyValuePair<string, string>[] headers, string? providerApiKey, string? providerApiBase, Action<TokenlayResponseInfo>[] callbacks)
+    {
+        Headers = headers;
+        ProviderApiKey = providerApiKey;
+        ProviderApiBase = providerApiBase;
+        Callbacks = callbacks;
+    }
+
+    /// <summary>Header name and encoded value; no two names equal ignoring case.</summary>
+    public KeyValuePair<string, string>[] Headers { get; }
+
+    public string? ProviderApiKey { get; }
+
+    public string? ProviderApiBase { get; }
+
+    /// <summary>Innermost first.</summary>
+    public Action<TokenlayResponseInfo>[] Callbacks { get; }
+
+    public static ResolvedContext FromOptions(TokenlayOptions options) =>
+        Build(options.Metadata, null, options.ExtraHeaders, options.ProviderApiKey, options.ProviderApiBase ?? TokenlayOptions.DefaultProviderApiBase, null);
+
+    public static ResolvedContext FromContext(TokenlayRequestContext context)
+    {
+        if (context is null)
+        {
+            throw new ArgumentNullException(nameof(context));
+        }
+        var named = new List<KeyValuePair<string, string>>(5);
+        AddNamed(named, TokenlayHeaderNames.User, "User", context.User);
+        AddNamed(named, TokenlayHeaderNames.Org, "Org", context.Org);
+        AddNamed(named, TokenlayHeaderNames.Plan, "Plan", context.Plan);
+        AddNamed(named, TokenlayHeaderNames.Project, "Project", context.Project);
+        AddNamed(named, TokenlayHeaderNames.Feature, "Feature", context.Feature);
+        return Build(context.Metadata, named, context.ExtraHeaders, context.ProviderApiKey, context.ProviderApiBase, context.OnResponse);
+    }
+
+    /// <summary>Returns this context with <paramref name="inner"/> laid over it, key by key.</summary>
+    public ResolvedContext Overlay(ResolvedContext inner)
+    {
+        if (ReferenceEquals(this, Empty))
+        {
+            return inner;
+        }
+        if (ReferenceEquals(inner, Empty))
+        {
+            return this;
+        }
+        var headers = new List<KeyValuePair<string, string>>(Headers);
+        foreach (KeyValuePair<string, string> header in inner.Headers)
+        {
+            Put(headers, header.Key, header.Value);
+        }
+        var callbacks = new Action<TokenlayResponseInfo>[inner.Callbacks.Length + Callbacks.Length];
+        inner.Callbacks.CopyTo(callbacks, 0);
+        Callbacks.CopyTo(callbacks, inner.Callbacks.Length);
+        return new ResolvedContext(
+            headers.ToArray(),
+            inner.ProviderApiKey ?? ProviderApiKey,
+            inner.ProviderApiBase ?? ProviderApiBase,
+            callbacks);
+    }
+
+    private static ResolvedContext Build(
+        IDictionary<string, string>? metadata,
+        List<KeyValuePair<string, string>>? named,
+        IDictionary<string, string>? extraHeaders,
+        string? providerApiKey,
+        string? providerApiBase,
+        Action<TokenlayResponseInfo>? callback)
+    {
+        var headers = new List<KeyValuePair<string, string>>();
+        if (extraHeaders is not null)
+        {
+            foreach (KeyValuePair<string, string> entry in extraHeaders)
+            {
+                HeaderRules.ValidateName(entry.Key, "ExtraHeaders");
+                if (entry.Value is not null)
+                {
+                    Put(headers, entry.Key, HeaderRules.EncodeValue(entry.Key, entry.Value, escapePercent: false, "ExtraHeaders"));
+                }
+            }
+        }
+        if (metadata is not null)
+        {
+            foreach (KeyValuePair<string, string> entry in metadata)
+            {
+                HeaderRules.ValidateName(entry.Key, "Metadata");
+                if (entry.Value is not null)
+                {
+                    Put(headers, TokenlayHeaderNames.ForMetadata(entry.Key), HeaderRules.EncodeValue(entry.Key, entry.Value, escapePercent: true, "Metadata"));
+                }
+            }
+        }
+        if (named is not null)
+        {
+            foreach (KeyValuePair<string, string> entry in named)
+            {
+                Put(headers, entry.Key, entry.Value);
+            }
+        }
+        if (providerApiKey is not null)
+        {
+            HeaderRules.EncodeValue(nameof(TokenlayOptions.ProviderApiKey), providerApiKey, escapePercent: false, "ProviderApiKey");
+        }
+        if (providerApiBase is not null)
+        {
+            ValidateProviderBase(providerApiBase);
+        }
+        return new ResolvedContext(
+            headers.ToArray(),
+            providerApiKey,
+            providerApiBase,
+            callback is null ? Array.Empty<Action<TokenlayResponseInfo>>() : new[] { callback });
+    }
+
+    internal static void ValidateProviderBase(string providerApiBase)
+    {
+        if (!Uri.TryCreate(providerApiBase, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
+        {
+            throw new ArgumentException(
+                "ProviderApiBase must be an absolute http(s) URL such as https://api.openai.com/v1.", "ProviderApiBase");
+        }
+        HeaderRules.EncodeValue("ProviderApiBase", providerApiBase, escapePercent: false, "ProviderApiBase");
+    }
+
+    private static void AddNamed(List<KeyValuePair<string, string>> named, string header, string property, string? value)
+    {
+        if (value is not null)
+        {
+            named.Add(new KeyValuePair<string, string>(header, HeaderRules.EncodeValue(property, value, escapePercent: true, "TokenlayRequestContext")));
+        }
+    }
+
+    private static void Put(List<KeyValuePair<string, string>> headers, string name, string value)
+    {
+        for (int i = 0; i < headers.Count; i++)
+        {
+            if (string.Equals(headers[i].Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                headers[i] = new KeyValuePair<string, string>(name, value);
+                return;
+            }
+        }
+        headers.Add(new KeyValuePair<string, string>(name, value));
+    }
+}

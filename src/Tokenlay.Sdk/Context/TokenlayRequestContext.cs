@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace Tokenlay;
+
+/// <summary>
+/// Attribution and keys for the calls made inside a <see cref="TokenlayScope"/> or with a
+/// <see cref="System.ClientModel.Primitives.RequestOptions"/> it was added to. Unset properties
+/// inherit from the enclosing scope and then from <see cref="TokenlayOptions"/>, key by key.
+/// </summary>
+public class TokenlayRequestContext
+{
+    /// <summary>The end user the call is made for; sent as <c>x-tokenlay-user</c>.</summary>
+    public string? User { get; set; }
+
+    /// <summary>The organisation or tenant; sent as <c>x-tokenlay-org</c>.</summary>
+    public string? Org { get; set; }
+
+    /// <summary>The pricing plan, for plan-based limits; sent as <c>x-tokenlay-plan</c>.</summary>
+    public string? Plan { get; set; }
+
+    /// <summary>The project; sent as <c>x-tokenlay-project</c>.</summary>
+    public string? Project { get; set; }
+
+    /// <summary>The product feature; sent as <c>x-tokenlay-feature</c>.</summary>
+    public string? Feature { get; set; }
+
+    /// <summary>Further metadata, sent as <c>x-tokenlay-{name}</c>. Named properties win over entries here.</summary>
+    public IDictionary<string, string> Metadata { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Headers sent verbatim.</summary>
+    public IDictionary<string, string> ExtraHeaders { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A provider key for these calls only (a customer's own key).</summary>
+    public string? ProviderApiKey { get; set; }
+
+    /// <summary>A provider base URL for these calls only.</summary>
+    public string? ProviderApiBase { get; set; }
+
+    /// <summary>
+    /// Called with what Tokenlay reported for each call made in this context, in addition to
+    /// <see cref="TokenlayOptions.OnResponse"/>; with nested scopes every scope's callback runs,
+    /// innermost first. This is how a streaming call's request id and rule action are read.
+    /// </summary>
+    public Action<TokenlayResponseInfo>? OnResponse { get; set; }
+
+    /// <summary>Describes the context with the provider key redacted.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder("TokenlayRequestContext { ");
+        text.Append("User = ").Append(User);
+        text.Append(", Org = ").Append(Org);
+        text.Append(", Plan = ").Append(Plan);
+        text.Append(", Project = ").Append(Project);
+        text.Append(", Feature = ").Append(Feature);
+        text.Append(", Metadata = [").Append(string.Join(", ", Metadata?.Keys ?? Array.Empty<string>())).Append(']');
+        text.Append(", ExtraHeaders = [").Append(string.Join(", ", ExtraHeaders?.Keys ?? Array.Empty<string>())).Append(']');
+        text.Append(", ProviderApiKey = ").Append(TokenlayOptions.Redact(ProviderApiKey));
+        text.Append(", ProviderApiBase = ").Append(ProviderApiBase);
+        return text.Append(" }").ToString();
+    }
+}

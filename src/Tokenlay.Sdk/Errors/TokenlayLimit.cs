@@ -1,0 +1,39 @@
+using System;
+
+namespace Tokenlay;
+
+/// <summary>The limit a blocked call ran into, from the <c>error.tokenlay.limit</c> object of the error body.</summary>
+public class TokenlayLimit
+{
+    /// <summary>Creates a limit description; for tests and mocks.</summary>
+    public TokenlayLimit(string? type, string? window, string? per, decimal? current, decimal? max, DateTimeOffset? resetsAt)
+    {
+        Type = type;
+        Window = window;
+        Per = per;
+        Current = current;
+        Max = max;
+        ResetsAt = resetsAt;
+    }
+
+    /// <summary>What is limited: <c>requests</c>, <c>tokens</c>, <c>cost</c> or <c>concurrent</c>.</summary>
+    public virtual string? Type { get; }
+
+    /// <summary>The window: <c>minute</c>, <c>hour</c>, <c>day</c>, <c>month</c>, <c>year</c> or <c>total</c>.</summary>
+    public virtual string? Window { get; }
+
+    /// <summary>Whom the limit counts per, for example <c>user</c> or <c>org</c>.</summary>
+    public virtual string? Per { get; }
+
+    /// <summary>The amount used so far in the window.</summary>
+    public virtual decimal? Current { get; }
+
+    /// <summary>The limit.</summary>
+    public virtual decimal? Max { get; }
+
+    /// <summary>When the window resets, in UTC.</summary>
+    public virtual DateTimeOffset? ResetsAt { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Type} limit per {Per} per {Window}: {Current}/{Max}" + (ResetsAt is { } at ? $", resets at {at:u}" : "");
+}

@@ -1,0 +1,22 @@
+using System;
+using System.ClientModel.Primitives;
+
+namespace Tokenlay;
+
+/// <summary>The model, route or resource does not exist: HTTP 404.</summary>
+public class TokenlayNotFoundException : TokenlayException
+{
+    /// <summary>Creates an exception; for tests and for code that wraps Tokenlay calls.</summary>
+    /// <param name="message">What went wrong and what to do about it.</param>
+    /// <param name="response">The response that carried the error, if there was one.</param>
+    /// <param name="innerException">The cause, if any.</param>
+    public TokenlayNotFoundException(string message, PipelineResponse? response = null, Exception? innerException = null)
+        : this(message, response, innerException, TokenlayErrorDetails.None)
+    {
+    }
+
+    internal TokenlayNotFoundException(string message, PipelineResponse? response, Exception? innerException, TokenlayErrorDetails details)
+        : base(message, response, innerException, details)
+    {
+    }
+}

@@ -1,0 +1,98 @@
+using System;
+using System.Threading;
+using Tokenlay.Pipeline;
+
+namespace Tokenlay;
+
+/// <summary>
+/// <see cref="TokenlayOptions"/> checked and frozen: what a client keeps after creation, so later
+/// changes to the options object cannot reach a running client.
+/// </summary>
+internal sealed class TokenlaySettings
+{
+    private TokenlaySettings(TokenlayOptions options, Uri baseUrl, string tokenlayKey, ResolvedContext defaults)
+    {
+        BaseUrl = baseUrl;
+        Endpoint = new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + "/v1");
+        TokenlayKey = tokenlayKey;
+        Defaults = defaults;
+        NetworkTimeout = options.NetworkTimeout;
+        MaxRetries = options.MaxRetries;
+        MaxRetryAfter = options.MaxRetryAfter;
+        InitialRetryDelay = options.InitialRetryDelay;
+        OnResponse = options.OnResponse;
+    }
+
+    public Uri BaseUrl { get; }
+
+    /// <summary>The OpenAI-compatible API root, <c>{BaseUrl}/v1</c>.</summary>
+    public Uri Endpoint { get; }
+
+    public string TokenlayKey { get; }
+
+    public ResolvedContext Defaults { get; }
+
+    public TimeSpan NetworkTimeout { get; }
+
+    public int MaxRetries { get; }
+
+    public TimeSpan MaxRetryAfter { get; }
+
+    public TimeSpan InitialRetryDelay { get; }
+
+    public Action<TokenlayResponseInfo>? OnResponse { get; }
+
+    public TokenlayRetryPolicy CreateRetryPolicy() => new(MaxRetries, InitialRetryDelay, MaxRetryAfter);
+
+    /// <summary>Checks every setting and says which one to fix and how.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">A setting is missing or invalid.</exception>
+    public static TokenlaySettings From(TokenlayOptions options)
+    {
+        if (options is null)
+        {
+            throw new ArgumentNullException(nameof(options));
+        }
+        if (string.IsNullOrWhiteSpace(options.TokenlayKey))
+        {
+            throw new ArgumentException(
+                "TokenlayOptions.TokenlayKey is not set. Set it in code or configuration, or set the TOKENLAY_KEY environment variable and use TokenlayOptions.FromEnvironment().",
+                nameof(options));
+        }
+        if (string.IsNullOrWhiteSpace(options.ProviderApiKey))
+        {
+            throw new ArgumentException(
+                "TokenlayOptions.ProviderApiKey is not set. Set it to your LLM provider's key (for example an OpenAI key) in code or configuration, or set the PROVIDER_API_KEY environment variable and use TokenlayOptions.FromEnvironment().",
+                nameof(options));
+        }
+        HeaderRules.EncodeValue(nameof(TokenlayOptions.TokenlayKey), options.TokenlayKey!, escapePercent: false, "TokenlayKey");
+
+        Uri baseUrl = options.TokenlayBaseUrl ?? TokenlayOptions.DefaultTokenlayBaseUrl;
+        if (!baseUrl.IsAbsoluteUri || (baseUrl.Scheme != Uri.UriSchemeHttps && baseUrl.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException(
+                $"TokenlayOptions.TokenlayBaseUrl must be an absolute http(s) URL such as {TokenlayOptions.DefaultTokenlayBaseUrl}.",
+                nameof(options));
+        }
+        if (baseUrl.Scheme == Uri.UriSchemeHttp && !baseUrl.IsLoopback && !options.AllowInsecureHttp)
+        {
+            throw new ArgumentException(
+                $"TokenlayOptions.TokenlayBaseUrl uses http:// on {baseUrl.Host}, which would send your provider key in clear text. " +
+                "Use https://, or set TokenlayOptions.AllowInsecureHttp = true if the network is trusted.",
+                nameof(options));
+        }
+        if (options.MaxRetries < 0)
+        {
+            throw new ArgumentException("TokenlayOptions.MaxRetries must be 0 or more.", nameof(options));
+        }
+        if (options.NetworkTimeout <= TimeSpan.Zero && options.NetworkTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException("TokenlayOptions.NetworkTimeout must be positive, or Timeout.InfiniteTimeSpan.", nameof(options));
+        }
+        if (options.MaxRetryAfter < TimeSpan.Zero)
+        {
+            throw new ArgumentException("TokenlayOptions.MaxRetryAfter must not be negative.", nameof(options));
+        }
+        return new TokenlaySettings(options, baseUrl, options.TokenlayKey!.Trim(), ResolvedContext.FromOptions(options));
+    }
+}

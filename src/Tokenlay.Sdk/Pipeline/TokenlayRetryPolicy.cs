@@ -1,0 +1,63 @@
+using System;
+using System.ClientModel.Primitives;
+using System.Threading.Tasks;
+
+namespace Tokenlay.Pipeline;
+
+/// <summary>
+/// The OpenAI library's retry policy (408, 429, 5xx and connection failures), except that a call
+/// blocked by a Tokenlay rule is never retried, and <c>Retry-After</c> is honoured exactly, up to
+/// <see cref="TokenlayOptions.MaxRetryAfter"/>; a longer wait ends the call so the app can decide.
+/// </summary>
+internal sealed class TokenlayRetryPolicy : ClientRetryPolicy
+{
+    private readonly TimeSpan _initialDelay;
+    private readonly TimeSpan _maxRetryAfter;
+
+    public TokenlayRetryPolicy(int maxRetries, TimeSpan initialDelay, TimeSpan maxRetryAfter)
+        : base(maxRetries)
+    {
+        _initialDelay = initialDelay;
+        _maxRetryAfter = maxRetryAfter;
+    }
+
+    protected override bool ShouldRetry(PipelineMessage message, Exception? exception) =>
+        !MustNotRetry(message) && base.ShouldRetry(message, exception);
+
+    protected override async ValueTask<bool> ShouldRetryAsync(PipelineMessage message, Exception? exception) =>
+        !MustNotRetry(message) && await base.ShouldRetryAsync(message, exception).ConfigureAwait(false);
+
+    protected override TimeSpan GetNextDelay(PipelineMessage message, int tryCount)
+    {
+        if (message.Response is { } response && TokenlayErrorFactory.ReadRetryAfter(response.Headers) is { } retryAfter)
+        {
+            return retryAfter;
+        }
+        // Exponential back-off with ±20% jitter so that many clients failing together do not retry in step.
+        double jitter = 0.8 + (0.4 * ThreadSafeRandom.NextDouble());
+        double factor = Math.Pow(2, Math.Max(0, tryCount - 1));
+        return TimeSpan.FromMilliseconds(_initialDelay.TotalMilliseconds * factor * jitter);
+    }
+
+    private bool MustNotRetry(PipelineMessage message)
+    {
+        if (message.Response is not { } response)
+        {
+            return false;
+        }
+        if (response.Headers.TryGetValue(TokenlayHeaderNames.RuleAction, out string? action)
+            && string.Equals(action?.Trim(), "block", StringComparison.OrdinalIgnoreCase))
+        {
+            return true; // a limit block will not clear by retrying, and each retry would be metered
+        }
+        return TokenlayErrorFactory.ReadRetryAfter(response.Headers) is { } wait && wait > _maxRetryAfter;
+    }
+
+    private static class ThreadSafeRandom
+    {
+        [ThreadStatic]
+        private static Random? t_random;
+
+        public static double NextDouble() => (t_random ??= new Random(Environment.TickCount ^ Environment.CurrentManagedThreadId)).NextDouble();
+    }
+}

@@ -1,0 +1,198 @@
+using System;
+using System.ClientModel.Primitives;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Tokenlay.Pipeline;
+
+namespace Tokenlay;
+
+/// <summary>
+/// What Tokenlay reported about one call, read from its <c>x-tokenlay-*</c> response headers.
+/// Every property is null when the proxy did not send (or sent an unreadable) header.
+/// </summary>
+public class TokenlayResponseInfo
+{
+    /// <summary>Creates an empty instance; for tests and mocks (see <see cref="TokenlayModelFactory"/>).</summary>
+    protected TokenlayResponseInfo()
+    {
+        Warnings = Array.Empty<string>();
+    }
+
+    internal TokenlayResponseInfo(int status, string? requestId, string? ruleId, string? ruleActionText, bool? limitExceeded,
+        decimal? costUsd, long? tokensUsed, long? inputTokens, long? outputTokens, TimeSpan? duration,
+        IReadOnlyList<string> warnings, string? model)
+    {
+        Status = status;
+        RequestId = requestId;
+        RuleId = ruleId;
+        RuleActionText = ruleActionText;
+        RuleAction = ruleActionText is null ? null : ParseAction(ruleActionText);
+        LimitExceeded = limitExceeded;
+        CostUsd = costUsd;
+        TokensUsed = tokensUsed;
+        InputTokens = inputTokens;
+        OutputTokens = outputTokens;
+        Duration = duration;
+        Warnings = warnings;
+        Model = model;
+    }
+
+    /// <summary>The HTTP status of the response.</summary>
+    public virtual int Status { get; }
+
+    /// <summary>Tokenlay's id for the call (<c>x-tokenlay-request-id</c>); quote it to support.</summary>
+    public virtual string? RequestId { get; }
+
+    /// <summary>The smart rule that matched (<c>x-tokenlay-rule-id</c>).</summary>
+    public virtual string? RuleId { get; }
+
+    /// <summary>What the rule did (<c>x-tokenlay-rule-action</c>).</summary>
+    public virtual TokenlayRuleAction? RuleAction { get; }
+
+    /// <summary>The rule action as sent, for actions newer than this SDK.</summary>
+    public virtual string? RuleActionText { get; }
+
+    /// <summary>Whether a limit was exceeded (<c>x-tokenlay-limit-exceeded</c>).</summary>
+    public virtual bool? LimitExceeded { get; }
+
+    /// <summary>The cost of the call in US dollars (<c>x-tokenlay-cost</c>); null when unknown, never a guessed 0.</summary>
+    public virtual decimal? CostUsd { get; }
+
+    /// <summary>Total tokens metered (<c>x-tokenlay-tokens-used</c>).</summary>
+    public virtual long? TokensUsed { get; }
+
+    /// <summary>Input (prompt) tokens (<c>x-tokenlay-input-tokens</c>).</summary>
+    public virtual long? InputTokens { get; }
+
+    /// <summary>Output (completion) tokens (<c>x-tokenlay-output-tokens</c>).</summary>
+    public virtual long? OutputTokens { get; }
+
+    /// <summary>How long the proxy spent on the call (<c>x-tokenlay-duration</c>, milliseconds on the wire).</summary>
+    public virtual TimeSpan? Duration { get; }
+
+    /// <summary>Warnings from warn rules (<c>x-tokenlay-warnings</c>); empty when there are none.</summary>
+    public virtual IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>The model that actually served the call, which differs from the one asked for after a downgrade.</summary>
+    public virtual string? Model { get; }
+
+    /// <summary>Whether the response carried any Tokenlay header at all.</summary>
+    public virtual bool HasTokenlayHeaders =>
+        RequestId is not null || RuleActionText is not null || CostUsd is not null || TokensUsed is not null || Model is not null;
+
+    /// <summary>Reads the Tokenlay headers of <paramref name="response"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="response"/> is null.</exception>
+    public static TokenlayResponseInfo FromResponse(PipelineResponse response)
+    {
+        if (response is null)
+        {
+            throw new ArgumentNullException(nameof(response));
+        }
+        PipelineResponseHeaders headers = response.Headers;
+        return new TokenlayResponseInfo(
+            response.Status,
+            Text(headers, TokenlayHeaderNames.RequestId),
+            Text(headers, TokenlayHeaderNames.RuleId),
+            Text(headers, TokenlayHeaderNames.RuleAction),
+            Bool(headers, TokenlayHeaderNames.LimitExceeded),
+            Decimal(headers, TokenlayHeaderNames.Cost),
+            Long(headers, TokenlayHeaderNames.TokensUsed),
+            Long(headers, TokenlayHeaderNames.InputTokens),
+            Long(headers, TokenlayHeaderNames.OutputTokens),
+            Milliseconds(headers, TokenlayHeaderNames.Duration),
+            ParseWarnings(Text(headers, TokenlayHeaderNames.Warnings)),
+            Text(headers, TokenlayHeaderNames.Model));
+    }
+
+    /// <summary>A one-line summary for logs (it holds no keys).</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder("Tokenlay {");
+        Append(text, "status", Status.ToString(CultureInfo.InvariantCulture));
+        Append(text, "request", RequestId);
+        Append(text, "rule", RuleId);
+        Append(text, "action", RuleActionText);
+        Append(text, "model", Model);
+        Append(text, "tokens", TokensUsed?.ToString(CultureInfo.InvariantCulture));
+        Append(text, "in", InputTokens?.ToString(CultureInfo.InvariantCulture));
+        Append(text, "out", OutputTokens?.ToString(CultureInfo.InvariantCulture));
+        Append(text, "cost_usd", CostUsd?.ToString(CultureInfo.InvariantCulture));
+        Append(text, "duration_ms", Duration?.TotalMilliseconds.ToString(CultureInfo.InvariantCulture));
+        if (Warnings.Count > 0)
+        {
+            Append(text, "warnings", string.Join(" | ", Warnings));
+        }
+        return text.Append(" }").ToString();
+    }
+
+    private static void Append(StringBuilder text, string name, string? value)
+    {
+        if (value is not null)
+        {
+            text.Append(' ').Append(name).Append('=').Append(value);
+        }
+    }
+
+    internal static TokenlayRuleAction ParseAction(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "allow" => TokenlayRuleAction.Allow,
+        "block" => TokenlayRuleAction.Block,
+        "warn" => TokenlayRuleAction.Warn,
+        "queue" => TokenlayRuleAction.Queue,
+        "downgrade" => TokenlayRuleAction.Downgrade,
+        _ => TokenlayRuleAction.Unknown,
+    };
+
+    internal static string? Text(PipelineResponseHeaders headers, string name) =>
+        headers.TryGetValue(name, out string? value) && !string.IsNullOrWhiteSpace(value) ? value!.Trim() : null;
+
+    private static bool? Bool(PipelineResponseHeaders headers, string name) =>
+        Text(headers, name) is { } text && bool.TryParse(text, out bool value) ? value : null;
+
+    private static long? Long(PipelineResponseHeaders headers, string name) =>
+        Text(headers, name) is { } text && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) ? value : null;
+
+    private static decimal? Decimal(PipelineResponseHeaders headers, string name) =>
+        Text(headers, name) is { } text && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal value) ? value : null;
+
+    private static TimeSpan? Milliseconds(PipelineResponseHeaders headers, string name) =>
+        Text(headers, name) is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) && ms >= 0
+            ? TimeSpan.FromMilliseconds(ms)
+            : null;
+
+    // A malformed warnings header must not fail the call that carried it: keep it as one warning.
+    private static IReadOnlyList<string> ParseWarnings(string? json)
+    {
+        if (json is null)
+        {
+            return Array.Empty<string>();
+        }
+        try
+        {
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+            {
+                return new[] { json };
+            }
+            var warnings = new List<string>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    warnings.Add(reader.GetString()!);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            return warnings;
+        }
+        catch (JsonException)
+        {
+            return new[] { json };
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System;
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using OpenAI;
+using Tokenlay.Pipeline;
+
+namespace Tokenlay;
+
+/// <summary>
+/// Creates official <see cref="OpenAIClient"/> instances that talk to Tokenlay. Everything you get
+/// from the client (chat, embeddings, responses, audio, images, moderation, models…) is routed,
+/// metered, and attributed with the metadata of <see cref="TokenlayOptions"/>, the current
+/// <see cref="TokenlayScope"/>, and any per-call context.
+/// </summary>
+/// <example>
+/// <code>
+/// OpenAIClient openai = TokenlayOpenAIClient.Create(TokenlayOptions.FromEnvironment());
+/// ChatClient chat = openai.GetChatClient("gpt-4o-mini");
+/// ChatCompletion reply = await chat.CompleteChatAsync("Hello!");
+/// </code>
+/// </example>
+public static class TokenlayOpenAIClient
+{
+    /// <summary>The User-Agent application id the clients send, so Tokenlay can tell SDK versions apart.</summary>
+    public static readonly string UserAgent = "tokenlay-dotnet/" + typeof(TokenlayOpenAIClient).Assembly.GetName().Version!.ToString(3);
+
+    /// <summary>Creates an OpenAI client routed through Tokenlay.</summary>
+    /// <param name="options">Keys, endpoints and defaults; validated now and copied, so later changes are not seen.</param>
+    /// <param name="configureClient">
+    /// Optional: adjusts the OpenAI client options (transport, logging, extra policies) before the
+    /// client is built. The endpoint is set to Tokenlay after it runs.
+    /// </param>
+    /// <returns>A plain <see cref="OpenAIClient"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">A key is missing or a setting is invalid; the message names it.</exception>
+    public static OpenAIClient Create(TokenlayOptions options, Action<OpenAIClientOptions>? configureClient = null)
+    {
+        TokenlaySettings settings = TokenlaySettings.From(options);
+        return new OpenAIClient(new ApiKeyCredential(settings.TokenlayKey), CreateClientOptions(settings, configureClient));
+    }
+
+    // OpenAIClientOptions freeze once a client is built, so every client gets fresh ones.
+    internal static OpenAIClientOptions CreateClientOptions(TokenlaySettings settings, Action<OpenAIClientOptions>? configureClient)
+    {
+        var clientOptions = new OpenAIClientOptions
+        {
+            RetryPolicy = settings.CreateRetryPolicy(),
+            NetworkTimeout = settings.NetworkTimeout,
+            UserAgentApplicationId = UserAgent,
+        };
+        clientOptions.AddPolicy(new TokenlayPipelinePolicy(settings), PipelinePosition.PerCall);
+        configureClient?.Invoke(clientOptions);
+        clientOptions.Endpoint = settings.Endpoint;
+        return clientOptions;
+    }
+}
