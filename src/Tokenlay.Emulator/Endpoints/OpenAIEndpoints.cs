@@ -1,0 +1,36 @@
+using System.Linq;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Tokenlay.Emulator.Pricing;
+
+namespace Tokenlay.Emulator.Endpoints;
+
+/// <summary>The OpenAI-compatible surface under <c>/v1</c>.</summary>
+internal static class OpenAIEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, ProxyHandler proxy, string mode)
+    {
+        app.MapGet("/v1/health", () => Results.Json(new JsonObject { ["status"] = "ok", ["mode"] = mode, ["emulator"] = true }))
+            .WithSummary("Liveness; needs no key.");
+        app.MapPost("/v1/chat/completions", (HttpContext http) => proxy.HandleAsync(http, "chat/completions"))
+            .WithSummary("OpenAI chat completions, JSON or SSE stream, metered and ruled.");
+        app.MapPost("/v1/responses", (HttpContext http) => proxy.HandleAsync(http, "responses"))
+            .WithSummary("OpenAI responses, JSON or SSE stream, metered and ruled.");
+        app.MapPost("/v1/embeddings", (HttpContext http) => proxy.HandleAsync(http, "embeddings"))
+            .WithSummary("OpenAI embeddings, metered and ruled.");
+        app.MapGet("/v1/models", () => Results.Json(new JsonObject { ["object"] = "list", ["data"] = new JsonArray(Models().ToArray()) }))
+            .WithSummary("The models the emulator has prices for.");
+        app.MapGet("/v1/models/{id}", (string id) => Models().FirstOrDefault(m => (string?)m["id"] == id) is { } model
+                ? Results.Json(model)
+                : CompanionEndpoints.Error(404, $"The model '{id}' does not exist.", "invalid_request_error", "model_not_found", "model"))
+            .WithSummary("One model.");
+    }
+
+    private static System.Collections.Generic.IEnumerable<JsonNode> Models() =>
+        PriceTable.Defaults.SelectMany(p => p.Value.Keys.Select(model => (JsonNode)new JsonObject
+        {
+            ["id"] = model, ["object"] = "model", ["created"] = 0, ["owned_by"] = p.Key,
+        }));
+}

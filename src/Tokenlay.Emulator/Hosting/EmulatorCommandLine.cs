@@ -1,0 +1,92 @@
+using System;
+using System.Globalization;
+using Tokenlay.Emulator.Rules;
+
+namespace Tokenlay.Emulator.Hosting;
+
+/// <summary>Parses the emulator's command line into options.</summary>
+internal static class EmulatorCommandLine
+{
+    public const string Usage = """
+        Tokenlay emulator: a local, OpenAI-compatible Tokenlay proxy.
+
+        Usage: dotnet run --project src/Tokenlay.Emulator -- [options]
+
+          --urls <url>            where to listen (default http://127.0.0.1:8787)
+          --key <key>             the Tokenlay key clients must send (default tl_local)
+          --rules <file>          smart rules, a JSON array in Tokenlay's rules format
+          --forward               relay to x-tokenlay-provider-base instead of simulating the provider
+          --state <file>          keep logs and price overrides in this file across restarts
+          --max-body-bytes <n>    largest request body accepted (default 4194304)
+          --webhook-secret <s>    secret that signs webhook notifications (default whsec_local)
+          --latency-ms <n>        delay added to each simulated reply
+          --help                  show this text
+        """;
+
+    /// <summary>Returns the options, or an error message for the user.</summary>
+    public static (TokenlayEmulatorOptions? Options, string? Error, bool Help) Parse(string[] args)
+    {
+        var options = new TokenlayEmulatorOptions { Urls = "http://127.0.0.1:8787", LogToConsole = true };
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string? Value()
+            {
+                if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    return null;
+                }
+                return args[++i];
+            }
+            switch (arg)
+            {
+                case "--help" or "-h":
+                    return (null, null, true);
+                case "--forward":
+                    options.Forward = true;
+                    break;
+                case "--urls":
+                    options.Urls = Value() ?? "";
+                    if (options.Urls.Length == 0) return (null, "--urls needs a URL, for example --urls http://127.0.0.1:8787", false);
+                    break;
+                case "--key":
+                    options.Key = Value() ?? "";
+                    if (options.Key.Length == 0) return (null, "--key needs a value, for example --key tl_local", false);
+                    break;
+                case "--rules":
+                    string? path = Value();
+                    if (path is null) return (null, "--rules needs a file, for example --rules rules.json", false);
+                    try
+                    {
+                        options.Rules = RuleSet.Load(path);
+                    }
+                    catch (RulesFileException e)
+                    {
+                        return (null, e.Message, false);
+                    }
+                    break;
+                case "--state":
+                    options.StatePath = Value();
+                    if (options.StatePath is null) return (null, "--state needs a file, for example --state emulator-state.json", false);
+                    break;
+                case "--max-body-bytes":
+                    if (!long.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out long max) || max <= 0)
+                        return (null, "--max-body-bytes needs a positive whole number of bytes", false);
+                    options.MaxRequestBodyBytes = max;
+                    break;
+                case "--webhook-secret":
+                    options.WebhookSecret = Value() ?? "";
+                    if (options.WebhookSecret.Length == 0) return (null, "--webhook-secret needs a value", false);
+                    break;
+                case "--latency-ms":
+                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int ms))
+                        return (null, "--latency-ms needs a whole number of milliseconds", false);
+                    options.SimulatedLatency = TimeSpan.FromMilliseconds(ms);
+                    break;
+                default:
+                    return (null, $"Unknown option '{arg}'. Run with --help to see the options.", false);
+            }
+        }
+        return (options, null, false);
+    }
+}

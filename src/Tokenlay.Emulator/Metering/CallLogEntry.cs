@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+
+namespace Tokenlay.Emulator.Metering;
+
+/// <summary>One metered call, as <c>GET /v1/logs</c> returns it.</summary>
+public sealed class CallLogEntry
+{
+    /// <summary>The request id (<c>x-tokenlay-request-id</c>).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Order of arrival; cursors page by it.</summary>
+    public long Sequence { get; init; }
+
+    /// <summary>When the call arrived (UTC).</summary>
+    public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary><c>chat.completions</c>, <c>responses</c> or <c>embeddings</c>.</summary>
+    public required string Endpoint { get; init; }
+
+    /// <summary>Attribution.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Attribution.</summary>
+    public string? Org { get; init; }
+
+    /// <summary>Attribution.</summary>
+    public string? Plan { get; init; }
+
+    /// <summary>Attribution.</summary>
+    public string? Project { get; init; }
+
+    /// <summary>Attribution.</summary>
+    public string? Feature { get; init; }
+
+    /// <summary>Every <c>x-tokenlay-*</c> metadata entry of the call, decoded.</summary>
+    public Dictionary<string, string> Metadata { get; init; } = new();
+
+    /// <summary>The model the caller asked for.</summary>
+    public string? ModelRequested { get; init; }
+
+    /// <summary>The model that served the call (after a rule's model or a downgrade).</summary>
+    public string? ModelUsed { get; set; }
+
+    /// <summary>The provider, when known.</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>Input tokens.</summary>
+    public long InputTokens { get; set; }
+
+    /// <summary>Output tokens.</summary>
+    public long OutputTokens { get; set; }
+
+    /// <summary>Cost in USD; null when the model has no price.</summary>
+    public decimal? CostUsd { get; set; }
+
+    /// <summary>Time spent, in milliseconds.</summary>
+    public double LatencyMs { get; set; }
+
+    /// <summary>Whether the call succeeded.</summary>
+    public bool Success { get; set; }
+
+    /// <summary>The HTTP status returned.</summary>
+    public int Status { get; set; }
+
+    /// <summary>The rule that matched.</summary>
+    public string? RuleId { get; set; }
+
+    /// <summary>What the rule did: allow, block, warn, queue or downgrade.</summary>
+    public string RuleAction { get; set; } = "allow";
+
+    /// <summary>Whether the reply was streamed.</summary>
+    public bool Stream { get; init; }
+
+    /// <summary>The caller's idempotency key.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Set when this call repeated an idempotency key that had already succeeded: not counted again.</summary>
+    public string? DuplicateOf { get; set; }
+
+    /// <summary>The error message, for failed calls.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>Whether the call counts in usage totals.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Counts => Success && DuplicateOf is null;
+}

@@ -1,0 +1,32 @@
+using System;
+using System.Threading.Tasks;
+using Tokenlay.Emulator;
+using Tokenlay.Emulator.Hosting;
+
+(TokenlayEmulatorOptions? options, string? error, bool help) = EmulatorCommandLine.Parse(args);
+if (help)
+{
+    Console.WriteLine(EmulatorCommandLine.Usage);
+    return 0;
+}
+if (options is null)
+{
+    Console.Error.WriteLine("tokenlay-emulator: " + error);
+    return 2;
+}
+
+await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync(options);
+Console.WriteLine($"""
+    Tokenlay emulator listening on {emulator.BaseUrl} ({(options.Forward ? "forwarding to the provider" : "simulating the provider, no network needed")}).
+      OpenAI-compatible API: {emulator.BaseUrl}v1   key: {emulator.Key}   rules: {options.Rules.Count}
+      OpenAPI document:      {emulator.BaseUrl}openapi/v1.json
+
+    Point the SDK at it:
+      export TOKENLAY_BASE_URL={emulator.BaseUrl.ToString().TrimEnd('/')}
+      export TOKENLAY_KEY={emulator.Key}
+      export PROVIDER_API_KEY={(options.Forward ? "<your provider key>" : "sk-anything")}
+
+    Press Ctrl+C to stop.
+    """);
+await emulator.WaitForShutdownAsync();
+return 0;

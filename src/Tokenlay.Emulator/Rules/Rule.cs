@@ -1,0 +1,90 @@
+using System.Collections.Generic;
+using System.Text.Json.Nodes;
+
+namespace Tokenlay.Emulator.Rules;
+
+/// <summary>One smart rule: when <see cref="If"/> matches a call, <see cref="Then"/> applies.</summary>
+public sealed class Rule
+{
+    /// <summary>The rule's id, reported in <c>x-tokenlay-rule-id</c>.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Higher runs first; ties keep file order.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>The condition, in the rules format (field: value, field: {op: value}, and/or/not).</summary>
+    public required JsonObject If { get; init; }
+
+    /// <summary>What to do with a matching call.</summary>
+    public required RuleAction Then { get; init; }
+}
+
+/// <summary>The <c>then</c> part of a rule.</summary>
+public sealed class RuleAction
+{
+    /// <summary>Serve the call with this model instead of the one asked for.</summary>
+    public string? Model { get; init; }
+
+    /// <summary><c>allow</c> (default), <c>block</c>, <c>warn</c> or <c>queue</c>.</summary>
+    public string Action { get; init; } = "allow";
+
+    /// <summary>Limits counted for matching calls.</summary>
+    public IReadOnlyList<RuleLimit> Limits { get; init; } = [];
+
+    /// <summary>What happens when a limit is reached; blocks by default.</summary>
+    public LimitExceededAction OnLimitExceeded { get; init; } = new();
+
+    /// <summary>Who to tell when a limit is reached.</summary>
+    public IReadOnlyList<RuleNotification> Notify { get; init; } = [];
+}
+
+/// <summary>A limit: at most <see cref="Max"/> of <see cref="Type"/> per <see cref="Per"/> per <see cref="Window"/>.</summary>
+public sealed class RuleLimit
+{
+    /// <summary><c>requests</c>, <c>tokens</c>, <c>cost</c> (USD) or <c>concurrent</c>.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The maximum.</summary>
+    public required decimal Max { get; init; }
+
+    /// <summary><c>minute</c>, <c>hour</c>, <c>day</c>, <c>month</c>, <c>year</c> or <c>total</c> (calendar windows in UTC).</summary>
+    public string Window { get; init; } = "total";
+
+    /// <summary>The context field the limit counts per (<c>user</c>, <c>org</c>, <c>project</c>…); <c>global</c> for one shared count.</summary>
+    public string Per { get; init; } = "user";
+
+    /// <summary>Overrides <see cref="Per"/> as the field to group by.</summary>
+    public string? TrackingKey { get; init; }
+}
+
+/// <summary>The <c>on_limit_exceeded</c> part of a rule.</summary>
+public sealed class LimitExceededAction
+{
+    /// <summary><c>block</c> (default), <c>downgrade</c>, <c>warn</c> or <c>queue</c>.</summary>
+    public string Action { get; init; } = "block";
+
+    /// <summary>The cheaper model for <c>downgrade</c>.</summary>
+    public string? DowngradeTo { get; init; }
+
+    /// <summary>Retry-After for a block; by default the time until the window resets.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>The error <c>code</c> of a block.</summary>
+    public string? ErrorCode { get; init; }
+
+    /// <summary>The error <c>message</c> of a block.</summary>
+    public string? ErrorMessage { get; init; }
+
+    /// <summary>The HTTP status of a block; 429 by default.</summary>
+    public int HttpStatus { get; init; } = 429;
+}
+
+/// <summary>A notification target (<c>notify</c>); only <c>webhook</c> is supported.</summary>
+public sealed class RuleNotification
+{
+    /// <summary><c>webhook</c>.</summary>
+    public string Type { get; init; } = "webhook";
+
+    /// <summary>Where to POST the signed event.</summary>
+    public required string Url { get; init; }
+}

@@ -1,0 +1,157 @@
+using System;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Tokenlay.Emulator.Endpoints;
+using Tokenlay.Emulator.Metering;
+using Tokenlay.Emulator.Rules;
+using Tokenlay.Emulator.Upstream;
+using Tokenlay.Emulator.Webhooks;
+
+namespace Tokenlay.Emulator;
+
+/// <summary>
+/// A local Tokenlay proxy: OpenAI-compatible endpoints with metering, smart rules and Tokenlay's
+/// usage, logs and pricing APIs. By default it simulates the provider, so it needs no network.
+/// </summary>
+/// <example>
+/// <code>
+/// await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
+/// OpenAIClient openai = TokenlayOpenAIClient.Create(emulator.CreateClientOptions());
+/// </code>
+/// </example>
+public sealed class TokenlayEmulator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly WebhookNotifier _webhooks;
+    private readonly ForwardingProvider? _forwarder;
+
+    private TokenlayEmulator(WebApplication app, Uri baseUrl, TokenlayEmulatorOptions options, UsageStore store, WebhookNotifier webhooks, ForwardingProvider? forwarder)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+        Options = options;
+        Store = store;
+        _webhooks = webhooks;
+        _forwarder = forwarder;
+    }
+
+    /// <summary>The emulator's base URL (without <c>/v1</c>), for <see cref="TokenlayOptions.TokenlayBaseUrl"/>.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>The key clients authenticate with.</summary>
+    public string Key => Options.Key;
+
+    /// <summary>The options it runs with.</summary>
+    public TokenlayEmulatorOptions Options { get; }
+
+    /// <summary>The call log, for tests that look behind the API.</summary>
+    public UsageStore Store { get; }
+
+    /// <summary>Starts an emulator and returns once it listens.</summary>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public static async Task<TokenlayEmulator> StartAsync(TokenlayEmulatorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new TokenlayEmulatorOptions();
+        if (string.IsNullOrWhiteSpace(options.Key))
+        {
+            throw new ArgumentException("TokenlayEmulatorOptions.Key must not be empty.", nameof(options));
+        }
+        if (options.MaxRequestBodyBytes <= 0)
+        {
+            throw new ArgumentException("TokenlayEmulatorOptions.MaxRequestBodyBytes must be positive.", nameof(options));
+        }
+
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        builder.Logging.ClearProviders();
+        if (options.LogToConsole)
+        {
+            builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        }
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.PropertyNamingPolicy = EmulatorJson.Options.PropertyNamingPolicy);
+        WebApplication app = builder.Build();
+
+        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tokenlay.Emulator");
+        var store = new UsageStore(options.StatePath);
+        var webhooks = new WebhookNotifier(options.WebhookSecret, options.TimeProvider, logger);
+        ForwardingProvider? forwarder = options.Forward ? new ForwardingProvider() : null;
+        IProvider provider = forwarder ?? (IProvider)new SimulatedProvider(options);
+        var proxy = new ProxyHandler(options, store, new LimitTracker(), provider, webhooks, logger);
+
+        app.UseExceptionHandler(error => error.Run(async http =>
+        {
+            Exception? e = http.Features.Get<IExceptionHandlerFeature>()?.Error;
+            logger.LogError(e, "Unhandled error on {Path}", http.Request.Path);
+            await ErrorResponses.WriteAsync(http, 500, "The emulator failed on this request: " + e?.GetType().Name + ". See its log.", "internal_error", "emulator_error");
+        }));
+        app.UseStatusCodePages(async pages =>
+        {
+            HttpContext http = pages.HttpContext;
+            await ErrorResponses.WriteAsync(http, http.Response.StatusCode,
+                http.Response.StatusCode == 405 ? $"{http.Request.Method} is not allowed on {http.Request.Path}." : $"No route for {http.Request.Method} {http.Request.Path}.",
+                "invalid_request_error", http.Response.StatusCode == 405 ? "method_not_allowed" : "unknown_route");
+        });
+        byte[] expected = Encoding.UTF8.GetBytes("Bearer " + options.Key);
+        app.Use(async (http, next) =>
+        {
+            PathString path = http.Request.Path;
+            bool open = path.StartsWithSegments("/v1/health") || path.StartsWithSegments("/openapi") || !path.StartsWithSegments("/v1");
+            byte[] presented = Encoding.UTF8.GetBytes(http.Request.Headers.Authorization.ToString());
+            if (!open && !CryptographicOperations.FixedTimeEquals(presented, expected))
+            {
+                await ErrorResponses.WriteAsync(http, 401,
+                    "Missing or wrong Tokenlay key. Send 'Authorization: Bearer <key>' with the emulator's key (TokenlayOptions.TokenlayKey).",
+                    "authentication_error", "invalid_api_key");
+                return;
+            }
+            await next(http);
+        });
+        app.MapOpenApi();
+        OpenAIEndpoints.Map(app, proxy, options.Forward ? "forward" : "simulate");
+        CompanionEndpoints.Map(app, store);
+        app.MapFallback((HttpContext http) => CompanionEndpoints.Error(404, $"No route for {http.Request.Method} {http.Request.Path}.", "invalid_request_error", "unknown_route"));
+
+        await app.StartAsync(cancellationToken);
+        string url = app.Urls.First();
+        return new TokenlayEmulator(app, new Uri(url), options, store, webhooks, forwarder);
+    }
+
+    /// <summary>
+    /// Options for a <see cref="TokenlayOpenAIClient"/> that talks to this emulator. In simulate mode
+    /// the provider key is not used, so a placeholder is fine.
+    /// </summary>
+    public TokenlayOptions CreateClientOptions(string providerApiKey = "sk-emulator-not-used") => new()
+    {
+        TokenlayKey = Key,
+        ProviderApiKey = providerApiKey,
+        TokenlayBaseUrl = BaseUrl,
+    };
+
+    /// <summary>Completes when the emulator is stopped (Ctrl+C for the command-line app).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops listening, finishes webhooks and saves state.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await _app.StopAsync(stop.Token);
+        }
+        await _app.DisposeAsync();
+        await _webhooks.DisposeAsync();
+        _forwarder?.Dispose();
+        Store.Dispose();
+    }
+}

@@ -1,0 +1,48 @@
+using System;
+using System.Collections.Generic;
+using Tokenlay.Emulator.Rules;
+
+namespace Tokenlay.Emulator;
+
+/// <summary>Settings for a <see cref="TokenlayEmulator"/>.</summary>
+public sealed class TokenlayEmulatorOptions
+{
+    /// <summary>The key clients must send as <c>Authorization: Bearer</c>. Defaults to <c>tl_local</c>.</summary>
+    public string Key { get; set; } = "tl_local";
+
+    /// <summary>Where to listen. Defaults to <c>http://127.0.0.1:0</c> (a free loopback port).</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:0";
+
+    /// <summary>
+    /// Relay calls to the request's <c>x-tokenlay-provider-base</c> with its provider key instead of
+    /// simulating the provider. Off by default, so the emulator works with no network.
+    /// </summary>
+    public bool Forward { get; set; }
+
+    /// <summary>Smart rules in Tokenlay's rules format; see <see cref="RuleSet.Parse(string, string)"/>.</summary>
+    public IReadOnlyList<Rule> Rules { get; set; } = Array.Empty<Rule>();
+
+    /// <summary>The largest request body accepted, in bytes; larger ones get 413. Defaults to 4 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>A JSON file that keeps logs and price overrides across restarts; null keeps them in memory only.</summary>
+    public string? StatePath { get; set; }
+
+    /// <summary>The secret that signs webhook notifications. Defaults to <c>whsec_local</c>.</summary>
+    public string WebhookSecret { get; set; } = "whsec_local";
+
+    /// <summary>Added before every simulated reply, to make concurrency and timeouts observable.</summary>
+    public TimeSpan SimulatedLatency { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Added between simulated stream chunks.</summary>
+    public TimeSpan SimulatedChunkDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How long a <c>queue</c> action waits for a concurrency slot before it blocks. Defaults to 30 seconds.</summary>
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Write warnings and errors to the console (the command-line app turns this on).</summary>
+    public bool LogToConsole { get; set; }
+
+    /// <summary>Time source; tests move it to cross window boundaries.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

@@ -1,0 +1,16 @@
+using System.Text.Json.Nodes;
+
+namespace Tokenlay.Emulator.Upstream;
+
+/// <summary>One call on its way to the provider.</summary>
+/// <param name="Endpoint">The OpenAI path under /v1: <c>chat/completions</c>, <c>responses</c> or <c>embeddings</c>.</param>
+/// <param name="Body">The request body, with the model already rewritten by rules.</param>
+/// <param name="Model">The model that will serve the call.</param>
+/// <param name="Stream">Whether the caller asked for a stream.</param>
+/// <param name="ProviderKey">The provider key from <c>x-tokenlay-provider-key</c>.</param>
+/// <param name="ProviderBase">The provider base from <c>x-tokenlay-provider-base</c>.</param>
+internal sealed record ProxyRequest(string Endpoint, JsonObject Body, string Model, bool Stream, string? ProviderKey, string? ProviderBase)
+{
+    /// <summary>Whether the caller asked for the usage chunk at the end of a chat stream.</summary>
+    public bool IncludeUsage => Body["stream_options"]?["include_usage"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
+}

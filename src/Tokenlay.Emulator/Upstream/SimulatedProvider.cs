@@ -1,0 +1,296 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+
+namespace Tokenlay.Emulator.Upstream;
+
+/// <summary>
+/// A stand-in for the LLM provider: deterministic replies (the same request always gets the same
+/// answer), realistic usage numbers, and OpenAI's wire formats, streaming included.
+/// </summary>
+internal sealed class SimulatedProvider : IProvider
+{
+    private readonly TimeSpan _latency;
+    private readonly TimeSpan _chunkDelay;
+    private readonly TimeProvider _time;
+
+    public SimulatedProvider(TokenlayEmulatorOptions options)
+    {
+        _latency = options.SimulatedLatency;
+        _chunkDelay = options.SimulatedChunkDelay;
+        _time = options.TimeProvider;
+    }
+
+    public async Task<UpstreamReply> CompleteAsync(ProxyRequest request, CancellationToken cancellationToken)
+    {
+        await Delay(_latency, cancellationToken);
+        return request.Endpoint switch
+        {
+            "chat/completions" => Chat(request),
+            "responses" => Responses(request),
+            "embeddings" => Embeddings(request),
+            _ => new UpstreamReply(404, null, 0, 0, "unknown endpoint"),
+        };
+    }
+
+    public async Task<UpstreamReply> StreamAsync(ProxyRequest request, HttpResponse response, CancellationToken cancellationToken)
+    {
+        await Delay(_latency, cancellationToken);
+        string reply = ReplyText(request);
+        long input = InputTokens(request);
+        long output = TokenEstimator.Count(reply);
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        List<string> pieces = Split(reply);
+        long created = _time.GetUtcNow().ToUnixTimeSeconds();
+        string id = "chatcmpl-" + Hash(reply)[..12];
+
+        if (request.Endpoint == "responses")
+        {
+            await StreamResponsesAsync(request, response, reply, pieces, input, output, cancellationToken);
+            return new UpstreamReply(200, null, input, output);
+        }
+
+        await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null), cancellationToken);
+        foreach (string piece in pieces)
+        {
+            await Delay(_chunkDelay, cancellationToken);
+            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["content"] = piece }, null), cancellationToken);
+        }
+        await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject(), "stop"), cancellationToken);
+        if (request.IncludeUsage)
+        {
+            var usageChunk = new JsonObject
+            {
+                ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = created, ["model"] = request.Model,
+                ["choices"] = new JsonArray(), ["usage"] = ChatUsage(input, output),
+            };
+            await WriteEvent(response, usageChunk.ToJsonString(), cancellationToken);
+        }
+        await WriteEvent(response, "[DONE]", cancellationToken);
+        return new UpstreamReply(200, null, input, output);
+    }
+
+    private UpstreamReply Chat(ProxyRequest request)
+    {
+        string reply = ReplyText(request);
+        long input = InputTokens(request);
+        long output = TokenEstimator.Count(reply);
+        var body = new JsonObject
+        {
+            ["id"] = "chatcmpl-" + Hash(reply)[..12],
+            ["object"] = "chat.completion",
+            ["created"] = _time.GetUtcNow().ToUnixTimeSeconds(),
+            ["model"] = request.Model,
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply, ["refusal"] = null },
+                ["logprobs"] = null,
+                ["finish_reason"] = "stop",
+            }),
+            ["usage"] = ChatUsage(input, output),
+        };
+        return new UpstreamReply(200, Encoding.UTF8.GetBytes(body.ToJsonString()), input, output);
+    }
+
+    private UpstreamReply Responses(ProxyRequest request)
+    {
+        string reply = ReplyText(request);
+        long input = InputTokens(request);
+        long output = TokenEstimator.Count(reply);
+        JsonObject body = ResponseObject(request, reply, "completed", input, output);
+        return new UpstreamReply(200, Encoding.UTF8.GetBytes(body.ToJsonString()), input, output);
+    }
+
+    private async Task StreamResponsesAsync(ProxyRequest request, HttpResponse response, string reply, List<string> pieces, long input, long output, CancellationToken cancellationToken)
+    {
+        int sequence = 0;
+        JsonObject started = ResponseObject(request, "", "in_progress", 0, 0);
+        await WriteNamedEvent(response, "response.created", new JsonObject { ["type"] = "response.created", ["sequence_number"] = sequence++, ["response"] = started }, cancellationToken);
+        string itemId = "msg_" + Hash(reply)[..12];
+        foreach (string piece in pieces)
+        {
+            await Delay(_chunkDelay, cancellationToken);
+            await WriteNamedEvent(response, "response.output_text.delta", new JsonObject
+            {
+                ["type"] = "response.output_text.delta", ["sequence_number"] = sequence++, ["item_id"] = itemId,
+                ["output_index"] = 0, ["content_index"] = 0, ["delta"] = piece,
+            }, cancellationToken);
+        }
+        await WriteNamedEvent(response, "response.completed", new JsonObject
+        {
+            ["type"] = "response.completed", ["sequence_number"] = sequence, ["response"] = ResponseObject(request, reply, "completed", input, output),
+        }, cancellationToken);
+    }
+
+    private JsonObject ResponseObject(ProxyRequest request, string reply, string status, long input, long output)
+    {
+        string itemId = "msg_" + Hash(reply)[..12];
+        var outputItems = new JsonArray();
+        if (status == "completed")
+        {
+            outputItems.Add(new JsonObject
+            {
+                ["type"] = "message", ["id"] = itemId, ["status"] = "completed", ["role"] = "assistant",
+                ["content"] = new JsonArray(new JsonObject { ["type"] = "output_text", ["text"] = reply, ["annotations"] = new JsonArray() }),
+            });
+        }
+        return new JsonObject
+        {
+            ["id"] = "resp_" + Hash(reply + status)[..16],
+            ["object"] = "response",
+            ["created_at"] = _time.GetUtcNow().ToUnixTimeSeconds(),
+            ["status"] = status,
+            ["model"] = request.Model,
+            ["output"] = outputItems,
+            ["parallel_tool_calls"] = true,
+            ["tool_choice"] = "auto",
+            ["tools"] = new JsonArray(),
+            ["usage"] = status == "completed"
+                ? new JsonObject
+                {
+                    ["input_tokens"] = input, ["output_tokens"] = output, ["total_tokens"] = input + output,
+                    ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
+                    ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0 },
+                }
+                : null,
+        };
+    }
+
+    private static UpstreamReply Embeddings(ProxyRequest request)
+    {
+        List<string> inputs = request.Body["input"] switch
+        {
+            JsonArray array => array.Select(i => i is JsonValue v && v.TryGetValue(out string? s) ? s : i?.ToJsonString() ?? "").ToList(),
+            JsonNode single => [TokenEstimator.TextOf(single)],
+            null => [],
+        };
+        int dimensions = request.Body["dimensions"] is JsonValue d && d.TryGetValue(out int n) && n > 0
+            ? n
+            : request.Model.Contains("large", StringComparison.Ordinal) ? 3072 : 1536;
+        bool base64 = request.Body["encoding_format"] is JsonValue f && f.TryGetValue(out string? format) && format == "base64";
+        var data = new JsonArray();
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            float[] vector = Vector(inputs[i], dimensions);
+            JsonNode embedding = base64
+                ? JsonValue.Create(Convert.ToBase64String(MemoryMarshalBytes(vector)))
+                : new JsonArray(vector.Select(x => (JsonNode)JsonValue.Create(x)).ToArray());
+            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = embedding });
+        }
+        long tokens = inputs.Sum(TokenEstimator.Count);
+        var body = new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = data,
+            ["model"] = request.Model,
+            ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens },
+        };
+        return new UpstreamReply(200, Encoding.UTF8.GetBytes(body.ToJsonString()), tokens, 0);
+    }
+
+    // A unit vector seeded by the text, so equal texts embed equally and different ones differ.
+    private static float[] Vector(string text, int dimensions)
+    {
+        var random = new Random(BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0));
+        var vector = new float[dimensions];
+        double norm = 0;
+        for (int i = 0; i < dimensions; i++)
+        {
+            vector[i] = (float)(random.NextDouble() * 2 - 1);
+            norm += vector[i] * vector[i];
+        }
+        float scale = (float)(1 / Math.Sqrt(norm));
+        for (int i = 0; i < dimensions; i++)
+        {
+            vector[i] *= scale;
+        }
+        return vector;
+    }
+
+    private static byte[] MemoryMarshalBytes(float[] vector)
+    {
+        var bytes = new byte[vector.Length * sizeof(float)];
+        Buffer.BlockCopy(vector, 0, bytes, 0, bytes.Length);
+        return bytes;
+    }
+
+    private static long InputTokens(ProxyRequest request) => request.Body["messages"] is JsonArray messages
+        ? TokenEstimator.CountMessages(messages)
+        : 3 + TokenEstimator.Count(TokenEstimator.TextOf(request.Body["input"])) + TokenEstimator.Count(TokenEstimator.TextOf(request.Body["instructions"]));
+
+    private static string ReplyText(ProxyRequest request)
+    {
+        string said = request.Body["messages"] is JsonArray messages
+            ? TokenEstimator.TextOf(messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user")?["content"])
+            : TokenEstimator.TextOf(request.Body["input"]);
+        said = said.Trim();
+        if (said.Length > 160)
+        {
+            said = said[..160] + "…";
+        }
+        string reply = $"Hello from the Tokenlay emulator ({request.Model}). You said: \"{said}\"";
+        long? maxTokens = (request.Body["max_completion_tokens"] ?? request.Body["max_tokens"] ?? request.Body["max_output_tokens"]) is JsonValue m && m.TryGetValue(out long limit) ? limit : null;
+        if (maxTokens is { } max && TokenEstimator.Count(reply) > max)
+        {
+            reply = reply[..(int)Math.Min(reply.Length, Math.Max(1, max * 4))];
+        }
+        return reply;
+    }
+
+    private static List<string> Split(string text)
+    {
+        var pieces = new List<string>();
+        int start = 0;
+        for (int i = 1; i <= text.Length; i++)
+        {
+            if (i == text.Length || text[i] == ' ')
+            {
+                pieces.Add(text[start..i]);
+                start = i;
+            }
+        }
+        return pieces;
+    }
+
+    private static string Chunk(string id, long created, string model, JsonObject delta, string? finishReason) => new JsonObject
+    {
+        ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = created, ["model"] = model,
+        ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finishReason }),
+    }.ToJsonString();
+
+    private static JsonObject ChatUsage(long input, long output) => new()
+    {
+        ["prompt_tokens"] = input, ["completion_tokens"] = output, ["total_tokens"] = input + output,
+    };
+
+    internal static async Task WriteEvent(HttpResponse response, string data, CancellationToken cancellationToken)
+    {
+        await response.WriteAsync("data: " + data + "\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    private static async Task WriteNamedEvent(HttpResponse response, string name, JsonObject data, CancellationToken cancellationToken)
+    {
+        await response.WriteAsync("event: " + name + "\ndata: " + data.ToJsonString() + "\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    private async Task Delay(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, _time, cancellationToken);
+        }
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

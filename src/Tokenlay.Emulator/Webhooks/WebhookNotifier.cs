@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Concurrent;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Tokenlay.Emulator.Rules;
+
+namespace Tokenlay.Emulator.Webhooks;
+
+/// <summary>
+/// Sends a rule's <c>notify</c> webhooks, signed as DESIGN.md says, without holding up the call
+/// that hit the limit. Delivery is attempted once, with a short timeout.
+/// </summary>
+internal sealed class WebhookNotifier : IAsyncDisposable
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly ConcurrentDictionary<Task, byte> _pending = new();
+    private readonly string _secret;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public WebhookNotifier(string secret, TimeProvider time, ILogger logger)
+    {
+        _secret = secret;
+        _time = time;
+        _logger = logger;
+    }
+
+    public void Notify(Rule rule, string type, JsonObject data)
+    {
+        if (rule.Then.Notify.Count == 0)
+        {
+            return;
+        }
+        DateTimeOffset now = _time.GetUtcNow();
+        string payload = new JsonObject
+        {
+            ["id"] = "evt_" + Guid.NewGuid().ToString("N")[..24],
+            ["type"] = type,
+            ["created"] = now.ToUnixTimeSeconds(),
+            ["data"] = data,
+        }.ToJsonString();
+        string signature = TokenlayWebhooks.ComputeSignatureHeader(payload, _secret, now);
+        foreach (RuleNotification target in rule.Then.Notify)
+        {
+            Task send = SendAsync(target.Url, payload, signature);
+            _pending.TryAdd(send, 0);
+            _ = send.ContinueWith(t => _pending.TryRemove(t, out _), TaskScheduler.Default);
+        }
+    }
+
+    private async Task SendAsync(string url, string payload, string signature)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+            request.Headers.Add(TokenlayWebhooks.SignatureHeader, signature);
+            using HttpResponseMessage response = await _http.SendAsync(request);
+            if (!response.IsSuccessStatusCode)
+            {
+                _logger.LogWarning("Webhook to {Url} answered {Status}", url, (int)response.StatusCode);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            _logger.LogWarning("Webhook to {Url} failed: {Reason}", url, e.Message);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task all = Task.WhenAll(_pending.Keys.ToArray());
+        await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(2)));
+        _http.Dispose();
+    }
+}

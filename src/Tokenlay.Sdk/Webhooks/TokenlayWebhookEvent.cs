@@ -1,0 +1,85 @@
+using System;
+using System.Text.Json;
+
+namespace Tokenlay;
+
+/// <summary>
+/// A verified webhook event from Tokenlay. Known types come as subclasses
+/// (<see cref="TokenlayLimitEvent"/>); every event keeps its raw JSON in <see cref="RawJson"/>.
+/// </summary>
+public class TokenlayWebhookEvent
+{
+    /// <summary>The type of events sent when a limit blocks, downgrades or queues a call.</summary>
+    public const string LimitExceededType = "limit.exceeded";
+
+    /// <summary>The type of events sent when a warn rule lets a call through over a limit.</summary>
+    public const string LimitWarningType = "limit.warning";
+
+    /// <summary>Creates an event; for tests and mocks.</summary>
+    public TokenlayWebhookEvent(string id, string type, DateTimeOffset created, string rawJson)
+    {
+        Id = id;
+        Type = type;
+        Created = created;
+        RawJson = rawJson;
+    }
+
+    /// <summary>The event id; deliveries may repeat, so use it to process each event once.</summary>
+    public string Id { get; }
+
+    /// <summary>The event type, for example <see cref="LimitExceededType"/>.</summary>
+    public string Type { get; }
+
+    /// <summary>When the event happened (UTC).</summary>
+    public DateTimeOffset Created { get; }
+
+    /// <summary>The payload exactly as received.</summary>
+    public string RawJson { get; }
+}
+
+/// <summary>A limit was reached (<c>limit.exceeded</c>) or crossed under a warn rule (<c>limit.warning</c>).</summary>
+public class TokenlayLimitEvent : TokenlayWebhookEvent
+{
+    /// <summary>Creates an event; for tests and mocks.</summary>
+    public TokenlayLimitEvent(string id, string type, DateTimeOffset created, string rawJson,
+        string? ruleId, string? action, string? requestId, string? user, string? org, string? project, string? feature, string? model, TokenlayLimit? limit)
+        : base(id, type, created, rawJson)
+    {
+        RuleId = ruleId;
+        Action = action;
+        RequestId = requestId;
+        User = user;
+        Org = org;
+        Project = project;
+        Feature = feature;
+        Model = model;
+        Limit = limit;
+    }
+
+    /// <summary>The rule whose limit was reached.</summary>
+    public string? RuleId { get; }
+
+    /// <summary>What the rule did: <c>block</c>, <c>downgrade</c>, <c>warn</c> or <c>queue</c>.</summary>
+    public string? Action { get; }
+
+    /// <summary>The call that reached the limit.</summary>
+    public string? RequestId { get; }
+
+    /// <summary>Attribution of that call.</summary>
+    public string? User { get; }
+
+    /// <summary>Attribution of that call.</summary>
+    public string? Org { get; }
+
+    /// <summary>Attribution of that call.</summary>
+    public string? Project { get; }
+
+    /// <summary>Attribution of that call.</summary>
+    public string? Feature { get; }
+
+    /// <summary>The model asked for.</summary>
+    public string? Model { get; }
+
+    /// <summary>The limit reached.</summary>
+    public TokenlayLimit? Limit { get; }
+}
