@@ -14,11 +14,11 @@ internal static class OpenAIEndpoints
     {
         app.MapGet("/v1/health", () => Results.Json(new JsonObject { ["status"] = "ok", ["mode"] = mode, ["emulator"] = true }))
             .WithSummary("Liveness; needs no key.");
-        app.MapPost("/v1/chat/completions", (HttpContext http) => proxy.HandleAsync(http, "chat/completions"))
+        app.MapPost("/v1/chat/completions", Handle(proxy, "chat/completions"))
             .WithSummary("OpenAI chat completions, JSON or SSE stream, metered and ruled.");
-        app.MapPost("/v1/responses", (HttpContext http) => proxy.HandleAsync(http, "responses"))
+        app.MapPost("/v1/responses", Handle(proxy, "responses"))
             .WithSummary("OpenAI responses, JSON or SSE stream, metered and ruled.");
-        app.MapPost("/v1/embeddings", (HttpContext http) => proxy.HandleAsync(http, "embeddings"))
+        app.MapPost("/v1/embeddings", Handle(proxy, "embeddings"))
             .WithSummary("OpenAI embeddings, metered and ruled.");
         app.MapGet("/v1/models", () => Results.Json(new JsonObject { ["object"] = "list", ["data"] = new JsonArray(Models().ToArray()) }))
             .WithSummary("The models the emulator has prices for.");
@@ -27,6 +27,10 @@ internal static class OpenAIEndpoints
                 : CompanionEndpoints.Error(404, $"The model '{id}' does not exist.", "invalid_request_error", "model_not_found", "model"))
             .WithSummary("One model.");
     }
+
+    // A Func rather than a RequestDelegate, so the route shows in the OpenAPI document.
+    private static System.Func<HttpContext, System.Threading.Tasks.Task> Handle(ProxyHandler proxy, string endpoint) =>
+        http => proxy.HandleAsync(http, endpoint);
 
     private static System.Collections.Generic.IEnumerable<JsonNode> Models() =>
         PriceTable.Defaults.SelectMany(p => p.Value.Keys.Select(model => (JsonNode)new JsonObject

@@ -1,0 +1,50 @@
+using System.Net.Http.Headers;
+using System.Text;
+using OpenAI;
+using OpenAI.Chat;
+using Tokenlay.Emulator.Rules;
+
+namespace Tokenlay.Emulator.Tests;
+
+/// <summary>Helpers shared by the emulator tests: each test starts its own emulator on a free port.</summary>
+internal static class Emu
+{
+    public static Task<TokenlayEmulator> StartAsync(string? rulesJson = null, Action<TokenlayEmulatorOptions>? configure = null)
+    {
+        var options = new TokenlayEmulatorOptions();
+        if (rulesJson is not null)
+        {
+            options.Rules = RuleSet.Parse(rulesJson);
+        }
+        configure?.Invoke(options);
+        return TokenlayEmulator.StartAsync(options);
+    }
+
+    public static OpenAIClient Sdk(TokenlayEmulator emulator, Action<TokenlayOptions>? configure = null)
+    {
+        TokenlayOptions options = emulator.CreateClientOptions();
+        options.MaxRetries = 0;
+        configure?.Invoke(options);
+        return TokenlayOpenAIClient.Create(options);
+    }
+
+    public static ChatClient Chat(TokenlayEmulator emulator, string model = "gpt-4o-mini", Action<TokenlayOptions>? configure = null) =>
+        Sdk(emulator, configure).GetChatClient(model);
+
+    public static HttpClient Http(TokenlayEmulator emulator, string? key = null)
+    {
+        var http = new HttpClient { BaseAddress = emulator.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key ?? emulator.Key);
+        return http;
+    }
+
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    public static async Task<ChatCompletion> AsUser(ChatClient chat, string user, string prompt = "hi")
+    {
+        using (TokenlayScope.Begin(new TokenlayRequestContext { User = user }))
+        {
+            return await chat.CompleteChatAsync(prompt);
+        }
+    }
+}
