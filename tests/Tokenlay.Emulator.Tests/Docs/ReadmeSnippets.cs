@@ -1,0 +1,101 @@
+// Every ```csharp block of README.md, compiled. ReadmeTests checks that each block appears here
+// line for line, so the README cannot drift from code that builds.
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace Tokenlay.Emulator.Tests.Docs;
+
+internal static class ReadmeSnippets
+{
+    public static async Task Quickstart()
+    {
+        OpenAIClient openai = TokenlayOpenAIClient.Create(TokenlayOptions.FromEnvironment());
+        ChatClient chat = openai.GetChatClient("gpt-4o-mini");
+
+        ChatCompletion reply = await chat.CompleteChatAsync("Hello!");
+        Console.WriteLine(reply.Content[0].Text);
+    }
+
+    public static OpenAIClient Options()
+    {
+        var options = new TokenlayOptions
+        {
+            TokenlayKey = Environment.GetEnvironmentVariable("TOKENLAY_KEY"),
+            ProviderApiKey = Environment.GetEnvironmentVariable("PROVIDER_API_KEY"),
+            ProviderApiBase = "https://api.mistral.ai/v1",
+            Metadata = { ["project"] = "support-bot" },
+            OnResponse = info => Console.WriteLine(info), // one line per call: request id, tokens, cost, rule
+        };
+        OpenAIClient openai = TokenlayOpenAIClient.Create(options);
+        return openai;
+    }
+
+    public static async Task Scope(ChatClient chat, string userId)
+    {
+        using (TokenlayScope.Begin(new TokenlayRequestContext { User = userId, Plan = "pro", Feature = "summarize" }))
+        {
+            ChatCompletion summary = await chat.CompleteChatAsync("Summarize: ...");
+        }
+    }
+
+    public static async Task Byok(ChatClient chat, (string Id, string OpenAIKey) customer)
+    {
+        using (TokenlayScope.Begin(new TokenlayRequestContext { User = customer.Id, ProviderApiKey = customer.OpenAIKey }))
+        {
+            await chat.CompleteChatAsync("...");
+        }
+    }
+
+    public static async Task PerCall(ChatClient chat, string json)
+    {
+        RequestOptions perCall = new RequestOptions().AddTokenlayContext(new TokenlayRequestContext { User = "u_42" });
+        ClientResult raw = await chat.CompleteChatAsync(BinaryContent.Create(BinaryData.FromString(json)), perCall);
+    }
+
+    public static async Task ResponseInfo(ChatClient chat)
+    {
+        ClientResult<ChatCompletion> result = await chat.CompleteChatAsync("Hello!");
+        TokenlayResponseInfo info = result.GetTokenlayInfo();
+        Console.WriteLine($"{info.RequestId}: {info.TokensUsed} tokens, ${info.CostUsd}, model {info.Model}, rule {info.RuleId} ({info.RuleAction})");
+        foreach (string warning in info.Warnings)
+        {
+            Console.WriteLine("warning: " + warning);
+        }
+    }
+
+    public static async Task Streaming(ChatClient chat)
+    {
+        string? requestId = null;
+        using (TokenlayScope.Begin(new TokenlayRequestContext { User = "alice", OnResponse = i => requestId = i.RequestId }))
+        {
+            await foreach (StreamingChatCompletionUpdate update in chat.CompleteChatStreamingAsync("Stream this"))
+            {
+                Console.Write(string.Concat(update.ContentUpdate.Select(part => part.Text)));
+            }
+        }
+    }
+
+    public static async Task Errors(ChatClient chat)
+    {
+        try
+        {
+            await chat.CompleteChatAsync("...");
+        }
+        catch (TokenlayLimitExceededException e)
+        {
+            Console.WriteLine($"Limit reached ({e.Limit}); try again in {e.RetryAfter}. Rule: {e.RuleId}");
+        }
+        catch (TokenlayException e) when (e.Status >= 500)
+        {
+            Console.WriteLine($"Tokenlay is having trouble; request {e.RequestId}");
+        }
+    }
+
+    public static async Task Emulator()
+    {
+        await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
+        OpenAIClient client = TokenlayOpenAIClient.Create(emulator.CreateClientOptions());
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Tokenlay.Emulator.Rules;
+
+namespace Tokenlay.Emulator.Tests.Docs;
+
+public class ReadmeTests
+{
+    private static string RepoFile(string relative)
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "Tokenlay.Sdk.sln")))
+            {
+                return candidate;
+            }
+        }
+        throw new FileNotFoundException(relative);
+    }
+
+    private static IEnumerable<string> Blocks(string language) =>
+        Regex.Matches(File.ReadAllText(RepoFile("README.md")), "```" + language + @"\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value);
+
+    private static string[] Lines(string text) =>
+        text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+
+    [Fact]
+    public void Every_csharp_block_of_the_readme_is_compiled_code()
+    {
+        string[] compiled = Lines(File.ReadAllText(RepoFile("tests/Tokenlay.Emulator.Tests/Docs/ReadmeSnippets.cs")));
+        string[] blocks = Blocks("csharp").ToArray();
+        Assert.True(blocks.Length >= 8, "the README should show its API in code");
+
+        foreach (string block in blocks)
+        {
+            string[] lines = Lines(block);
+            bool found = Enumerable.Range(0, compiled.Length - lines.Length + 1)
+                .Any(start => lines.Select((line, i) => compiled[start + i] == line).All(x => x));
+            Assert.True(found, "README block not found verbatim in ReadmeSnippets.cs:\n" + block);
+        }
+    }
+
+    [Fact]
+    public void The_rules_example_of_the_readme_is_a_valid_rules_file()
+    {
+        string json = Blocks("json").Single(b => b.Contains("\"then\"", StringComparison.Ordinal));
+
+        IReadOnlyList<Rule> rules = RuleSet.Parse(json, "README");
+
+        Assert.Equal(new[] { "pro-tier", "free-tier" }, rules.Select(r => r.Id));
+    }
+
+    [Fact]
+    public void The_readme_shows_the_commands_that_ci_runs()
+    {
+        string readme = File.ReadAllText(RepoFile("README.md"));
+        string ci = File.ReadAllText(RepoFile(".ci/run"));
+
+        Assert.Contains("dotnet test Tokenlay.Sdk.sln", readme);
+        Assert.Contains("dotnet test Tokenlay.Sdk.sln", ci);
+        Assert.Contains("dotnet run --project samples/Tokenlay.Samples.Quickstart", readme);
+        Assert.Contains("dotnet run --no-build --project samples/Tokenlay.Samples.Quickstart", ci);
+    }
+}
