@@ -4,6 +4,7 @@ using System.ClientModel;
 using OpenAI;
 using OpenAI.Chat;
 using Tokenlay;
+using Tokenlay.Companion;
 using Tokenlay.Emulator;
 using Tokenlay.Emulator.Rules;
 
@@ -82,13 +83,24 @@ try
             {
                 Console.Write(part.Text);
             }
-            if (update.Usage is { } usage)
+            if (update.Usage is { } streamed)
             {
-                Console.Write($"  ({usage.InputTokenCount} in + {usage.OutputTokenCount} out tokens)");
+                Console.Write($"  ({streamed.InputTokenCount} in + {streamed.OutputTokenCount} out tokens)");
             }
         }
     }
     Console.WriteLine();
+
+    // 4. Reading usage back: per-user totals from Tokenlay's usage API.
+    Console.WriteLine("\n4) Usage per user, from TokenlayClient.Usage:");
+    var tokenlay = new TokenlayClient(options);
+    TokenlayUsage usage = await tokenlay.Usage.GetAsync();
+    Console.WriteLine($"   {"user",-10} {"calls",6} {"tokens",8} {"cost (USD)",12}");
+    foreach (TokenlayUserUsage user in usage.ByUser)
+    {
+        Console.WriteLine($"   {user.User ?? "(none)",-10} {user.Requests,6} {user.InputTokens + user.OutputTokens,8} {user.CostUsd,12:0.########}");
+    }
+    Console.WriteLine($"   {"total",-10} {usage.Totals.Requests,6} {usage.Totals.TotalTokens,8} {usage.Totals.CostUsd,12:0.########}");
 }
 finally
 {

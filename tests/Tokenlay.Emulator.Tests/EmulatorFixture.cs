@@ -40,7 +40,7 @@ internal static class Emu
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    public static async Task<ChatCompletion> AsUser(ChatClient chat, string user, string prompt = "hi")
+    public static async Task<System.ClientModel.ClientResult<ChatCompletion>> AsUser(ChatClient chat, string user, string prompt = "hi")
     {
         using (TokenlayScope.Begin(new TokenlayRequestContext { User = user }))
         {

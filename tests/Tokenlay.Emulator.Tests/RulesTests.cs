@@ -105,7 +105,7 @@ public class RulesTests
             """, o => o.SimulatedLatency = TimeSpan.FromMilliseconds(20));
         ChatClient chat = Emu.Chat(emulator);
 
-        Task<ChatCompletion>[] calls = Enumerable.Range(0, 50).Select(_ => Emu.AsUser(chat, "same-user")).ToArray();
+        Task<ClientResult<ChatCompletion>>[] calls = Enumerable.Range(0, 50).Select(_ => Emu.AsUser(chat, "same-user")).ToArray();
         await Task.WhenAll(calls.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
 
         Assert.Equal(10, calls.Count(c => c.IsCompletedSuccessfully));
@@ -141,7 +141,7 @@ public class RulesTests
             """, o => o.SimulatedLatency = TimeSpan.FromMilliseconds(300));
         ChatClient chat = Emu.Chat(emulator);
 
-        Task<ChatCompletion>[] calls = Enumerable.Range(0, 6).Select(_ => Emu.AsUser(chat, "c")).ToArray();
+        Task<ClientResult<ChatCompletion>>[] calls = Enumerable.Range(0, 6).Select(_ => Emu.AsUser(chat, "c")).ToArray();
         await Task.WhenAll(calls.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
 
         Assert.Equal(2, calls.Count(c => c.IsCompletedSuccessfully));

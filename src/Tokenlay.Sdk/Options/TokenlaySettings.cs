@@ -45,9 +45,11 @@ internal sealed class TokenlaySettings
     public TokenlayRetryPolicy CreateRetryPolicy() => new(MaxRetries, InitialRetryDelay, MaxRetryAfter);
 
     /// <summary>Checks every setting and says which one to fix and how.</summary>
+    /// <param name="options">The options to check.</param>
+    /// <param name="requireProviderKey">False for clients of Tokenlay's own API, which never send the provider key.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">A setting is missing or invalid.</exception>
-    public static TokenlaySettings From(TokenlayOptions options)
+    public static TokenlaySettings From(TokenlayOptions options, bool requireProviderKey = true)
     {
         if (options is null)
         {
@@ -59,7 +61,7 @@ internal sealed class TokenlaySettings
                 "TokenlayOptions.TokenlayKey is not set. Set it in code or configuration, or set the TOKENLAY_KEY environment variable and use TokenlayOptions.FromEnvironment().",
                 nameof(options));
         }
-        if (string.IsNullOrWhiteSpace(options.ProviderApiKey))
+        if (requireProviderKey && string.IsNullOrWhiteSpace(options.ProviderApiKey))
         {
             throw new ArgumentException(
                 "TokenlayOptions.ProviderApiKey is not set. Set it to your LLM provider's key (for example an OpenAI key) in code or configuration, or set the PROVIDER_API_KEY environment variable and use TokenlayOptions.FromEnvironment().",

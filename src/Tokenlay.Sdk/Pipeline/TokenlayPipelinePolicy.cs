@@ -2,10 +2,6 @@ using System;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Net.Http;
-using System.Threading;
 using System.Threading.Tasks;
 
 namespace Tokenlay.Pipeline;
@@ -36,15 +32,13 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         {
             ProcessNext(message, pipeline, currentIndex);
         }
-        catch (Exception exception) when (TranslateFailure(message, exception) is { } typed)
+        catch (Exception exception) when (TokenlayFailures.Translate(_settings, message, exception, Redactor(message)) is { } typed)
         {
             throw typed;
         }
         if (OnResponse(message, scope) is { } response)
         {
-            using CancellationTokenSource timeout = BodyTimeout(message);
-            response.BufferContent(timeout.Token);
-            throw TokenlayErrorFactory.FromResponse(response, Redactor(message));
+            throw TokenlayFailures.FromErrorResponse(_settings, message, response, Redactor(message));
         }
     }
 
@@ -56,15 +50,13 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         {
             await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
         }
-        catch (Exception exception) when (TranslateFailure(message, exception) is { } typed)
+        catch (Exception exception) when (TokenlayFailures.Translate(_settings, message, exception, Redactor(message)) is { } typed)
         {
             throw typed;
         }
         if (OnResponse(message, scope) is { } response)
         {
-            using CancellationTokenSource timeout = BodyTimeout(message);
-            await response.BufferContentAsync(timeout.Token).ConfigureAwait(false);
-            throw TokenlayErrorFactory.FromResponse(response, Redactor(message));
+            throw await TokenlayFailures.FromErrorResponseAsync(_settings, message, response, Redactor(message)).ConfigureAwait(false);
         }
     }
 
@@ -141,54 +133,9 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         }
     }
 
-    /// <summary>Maps a failure with no response to the typed exception; null leaves it as it is.</summary>
-    private TokenlayException? TranslateFailure(PipelineMessage message, Exception exception)
-    {
-        if (exception is TokenlayException)
-        {
-            return null;
-        }
-        if (exception is OperationCanceledException)
-        {
-            if (message.CancellationToken.IsCancellationRequested)
-            {
-                return null; // the caller cancelled: that is not an error of ours
-            }
-            string limit = _settings.NetworkTimeout == Timeout.InfiniteTimeSpan
-                ? "the network timeout"
-                : "the network timeout of " + _settings.NetworkTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
-            return new TokenlayTimeoutException(
-                $"Tokenlay at {_settings.BaseUrl.Authority} did not answer within {limit}. " +
-                "Raise TokenlayOptions.NetworkTimeout for long calls, or check that the proxy is up.",
-                null, exception, TokenlayErrorDetails.None);
-        }
-        bool noResponse = exception is ClientResultException { Status: 0 } || exception is HttpRequestException || exception is IOException;
-        if (!noResponse)
-        {
-            return null;
-        }
-        Exception cause = exception is ClientResultException && exception.InnerException is not null ? exception.InnerException : exception;
-        string reason = Redactor(message)(cause.Message);
-        return new TokenlayConnectionException(
-            $"Could not reach Tokenlay at {_settings.BaseUrl.Authority}: {reason} " +
-            "Check TokenlayOptions.TokenlayBaseUrl (TOKENLAY_BASE_URL) and that the proxy is reachable.",
-            null, exception, TokenlayErrorDetails.None);
-    }
-
     private Func<string, string> Redactor(PipelineMessage message)
     {
         message.Request.Headers.TryGetValue(TokenlayHeaderNames.ProviderKey, out string? callKey);
         return text => SecretRedactor.Redact(text, _settings.TokenlayKey, _settings.Defaults.ProviderApiKey, callKey);
-    }
-
-    // Error bodies are read outside the transport, so give the read its own bound.
-    private CancellationTokenSource BodyTimeout(PipelineMessage message)
-    {
-        var source = CancellationTokenSource.CreateLinkedTokenSource(message.CancellationToken);
-        if (_settings.NetworkTimeout != Timeout.InfiniteTimeSpan)
-        {
-            source.CancelAfter(_settings.NetworkTimeout);
-        }
-        return source;
     }
 }

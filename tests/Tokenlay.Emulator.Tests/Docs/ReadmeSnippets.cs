@@ -3,7 +3,10 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using OpenAI;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using OpenAI.Chat;
+using Tokenlay.Companion;
 
 namespace Tokenlay.Emulator.Tests.Docs;
 
@@ -91,6 +94,50 @@ internal static class ReadmeSnippets
         {
             Console.WriteLine($"Tokenlay is having trouble; request {e.RequestId}");
         }
+    }
+
+    public static async Task ReadingUsage()
+    {
+        var tokenlay = new TokenlayClient(TokenlayOptions.FromEnvironment());
+
+        TokenlayUsage usage = await tokenlay.Usage.GetAsync(new TokenlayUsageQuery { Org = "acme", Since = DateTimeOffset.UtcNow.AddDays(-30) });
+        Console.WriteLine($"{usage.Totals.Requests} calls, {usage.Totals.TotalTokens} tokens, ${usage.Totals.CostUsd}");
+        foreach (TokenlayUserUsage user in usage.ByUser)
+        {
+            Console.WriteLine($"{user.User}: {user.Requests} calls, ${user.CostUsd}");
+        }
+        foreach (string model in usage.UnknownModels)
+        {
+            Console.WriteLine($"{model} has no price: its calls are not in the cost");
+        }
+
+        await foreach (TokenlayLogEntry entry in tokenlay.Logs.ListAsync(new TokenlayLogQuery { User = "alice", Success = false }))
+        {
+            Console.WriteLine($"{entry.Timestamp:u} {entry.ModelUsed} {entry.Status} {entry.Error}");
+        }
+
+        await tokenlay.Pricing.UpdateAsync("openai", "my-finetune", new TokenlayModelPrice(input: 0.5m, output: 2.0m));
+    }
+
+    public static void Webhooks(WebApplication app, string webhookSecret)
+    {
+        app.MapPost("/hooks/tokenlay", async (HttpRequest request) =>
+        {
+            string body = await new StreamReader(request.Body).ReadToEndAsync();
+            try
+            {
+                TokenlayWebhookEvent e = TokenlayWebhooks.ConstructEvent(body, request.Headers[TokenlayWebhooks.SignatureHeader], webhookSecret);
+                if (e is TokenlayLimitEvent limit)
+                {
+                    Console.WriteLine($"{limit.User} hit {limit.Limit} under rule {limit.RuleId}: {limit.Action}");
+                }
+                return Results.Ok();
+            }
+            catch (TokenlayWebhookSignatureException)
+            {
+                return Results.BadRequest();
+            }
+        });
     }
 
     public static async Task Emulator()

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Tokenlay.Tests.Infrastructure;
 
 /// <summary>A request as the fake proxy received it.</summary>
-public sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body)
+public sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
 {
     public string? Header(string name) => Headers.TryGetValue(name, out string? value) ? value : null;
 }
@@ -47,7 +47,7 @@ public sealed class FakeProxy : IAsyncDisposable
             using var reader = new StreamReader(context.Request.Body);
             string body = await reader.ReadToEndAsync(context.RequestAborted);
             var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
-            var recorded = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", headers, body);
+            var recorded = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "", headers, body);
             proxy!._requests.Enqueue(recorded);
             await handler(context, recorded);
         });

@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json.Serialization;
+
+namespace Tokenlay.Companion;
+
+/// <summary>One metered call (<c>GET /v1/logs</c>).</summary>
+public sealed class TokenlayLogEntry
+{
+    /// <summary>The request id, as in <c>x-tokenlay-request-id</c>.</summary>
+    public string Id { get; init; } = "";
+
+    /// <summary>When the call arrived (UTC).</summary>
+    public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>The API called, for example <c>chat.completions</c>.</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>Attribution.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Attribution.</summary>
+    public string? Org { get; init; }
+
+    /// <summary>Attribution.</summary>
+    public string? Plan { get; init; }
+
+    /// <summary>Attribution.</summary>
+    public string? Project { get; init; }
+
+    /// <summary>Attribution.</summary>
+    public string? Feature { get; init; }
+
+    /// <summary>Every metadata entry of the call.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The model asked for.</summary>
+    public string? ModelRequested { get; init; }
+
+    /// <summary>The model that served the call.</summary>
+    public string? ModelUsed { get; init; }
+
+    /// <summary>The provider, when known.</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>Input tokens.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Output tokens.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Cost in USD; null when the model has no price.</summary>
+    public decimal? CostUsd { get; init; }
+
+    /// <summary>Time spent by the proxy, in milliseconds.</summary>
+    public double LatencyMs { get; init; }
+
+    /// <summary><see cref="LatencyMs"/> as a <see cref="TimeSpan"/>.</summary>
+    [JsonIgnore]
+    public TimeSpan Latency => TimeSpan.FromMilliseconds(LatencyMs);
+
+    /// <summary>Whether the call succeeded.</summary>
+    public bool Success { get; init; }
+
+    /// <summary>The HTTP status returned to the caller.</summary>
+    public int Status { get; init; }
+
+    /// <summary>The rule that matched.</summary>
+    public string? RuleId { get; init; }
+
+    /// <summary>What the rule did.</summary>
+    public string? RuleAction { get; init; }
+
+    /// <summary>Whether the reply was streamed.</summary>
+    public bool Stream { get; init; }
+
+    /// <summary>The call's idempotency key.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Set when this call repeated an already successful idempotency key (it is not counted).</summary>
+    public string? DuplicateOf { get; init; }
+
+    /// <summary>The error, for failed calls.</summary>
+    public string? Error { get; init; }
+}
+
+/// <summary>One page of logs, newest first.</summary>
+public sealed class TokenlayLogPage
+{
+    /// <summary>The entries of this page.</summary>
+    public IReadOnlyList<TokenlayLogEntry> Data { get; init; } = Array.Empty<TokenlayLogEntry>();
+
+    /// <summary>Pass to the next request for the following page; null on the last page.</summary>
+    public string? NextCursor { get; init; }
+
+    /// <summary>How many entries match the query in all.</summary>
+    public int Total { get; init; }
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json.Serialization;
+
+namespace Tokenlay.Companion;
+
+/// <summary>Usage over the calls that matched a <see cref="TokenlayUsageQuery"/> (<c>GET /v1/usage</c>).</summary>
+public sealed class TokenlayUsage
+{
+    /// <summary>The start of the range asked for, if any.</summary>
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>The end of the range asked for, if any.</summary>
+    public DateTimeOffset? Until { get; init; }
+
+    /// <summary>Sums over all matching calls.</summary>
+    public TokenlayUsageTotals Totals { get; init; } = new();
+
+    /// <summary>Per model.</summary>
+    public IReadOnlyList<TokenlayModelUsage> ByModel { get; init; } = Array.Empty<TokenlayModelUsage>();
+
+    /// <summary>Per user.</summary>
+    public IReadOnlyList<TokenlayUserUsage> ByUser { get; init; } = Array.Empty<TokenlayUserUsage>();
+
+    /// <summary>Per UTC day, oldest first.</summary>
+    public IReadOnlyList<TokenlayDailyUsage> Daily { get; init; } = Array.Empty<TokenlayDailyUsage>();
+
+    /// <summary>Models with no price: their calls add no cost (never a guessed 0 per model; see <see cref="TokenlayModelUsage.CostUsd"/>).</summary>
+    public IReadOnlyList<string> UnknownModels { get; init; } = Array.Empty<string>();
+}
+
+/// <summary>Sums over a set of calls.</summary>
+public sealed class TokenlayUsageTotals
+{
+    /// <summary>Calls counted (succeeded, not a repeat of an idempotency key).</summary>
+    public long Requests { get; init; }
+
+    /// <summary>Input tokens.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Output tokens.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Input plus output tokens.</summary>
+    public long TotalTokens { get; init; }
+
+    /// <summary>Cost in USD of the calls that have a price.</summary>
+    public decimal CostUsd { get; init; }
+
+    /// <summary>Calls whose model has no price, so <see cref="CostUsd"/> leaves them out.</summary>
+    public long UnpricedRequests { get; init; }
+}
+
+/// <summary>Usage of one model.</summary>
+public sealed class TokenlayModelUsage
+{
+    /// <summary>The model that served the calls.</summary>
+    public string Model { get; init; } = "";
+
+    /// <summary>Calls.</summary>
+    public long Requests { get; init; }
+
+    /// <summary>Input tokens.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Output tokens.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Cost in USD; null when the model has no price.</summary>
+    public decimal? CostUsd { get; init; }
+}
+
+/// <summary>Usage of one user.</summary>
+public sealed class TokenlayUserUsage
+{
+    /// <summary>The user; null for calls made with no user.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Calls.</summary>
+    public long Requests { get; init; }
+
+    /// <summary>Input tokens.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Output tokens.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Cost in USD of the priced calls.</summary>
+    public decimal CostUsd { get; init; }
+}
+
+/// <summary>Usage of one UTC day.</summary>
+public sealed class TokenlayDailyUsage
+{
+    /// <summary>The day, at 00:00 UTC.</summary>
+    [JsonConverter(typeof(UtcDateConverter))]
+    public DateTimeOffset Date { get; init; }
+
+    /// <summary>Calls.</summary>
+    public long Requests { get; init; }
+
+    /// <summary>Input tokens.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Output tokens.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Cost in USD of the priced calls.</summary>
+    public decimal CostUsd { get; init; }
+}

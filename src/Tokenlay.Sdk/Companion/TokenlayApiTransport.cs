@@ -1,0 +1,130 @@
+using System;
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Tokenlay.Companion;
+
+/// <summary>
+/// Sends requests to Tokenlay's own REST API through one <see cref="ClientPipeline"/> (retries,
+/// Retry-After, timeouts) and turns answers into models or typed exceptions.
+/// </summary>
+internal sealed class TokenlayApiTransport
+{
+    private readonly TokenlaySettings _settings;
+
+    public TokenlayApiTransport(TokenlaySettings settings, TokenlayClientOptions? options)
+    {
+        _settings = settings;
+        options ??= new TokenlayClientOptions();
+        options.RetryPolicy ??= settings.CreateRetryPolicy();
+        options.NetworkTimeout ??= settings.NetworkTimeout;
+        Pipeline = ClientPipeline.Create(
+            options,
+            ReadOnlySpan<PipelinePolicy>.Empty,
+            new PipelinePolicy[] { ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(new ApiKeyCredential(settings.TokenlayKey)) },
+            ReadOnlySpan<PipelinePolicy>.Empty);
+    }
+
+    public ClientPipeline Pipeline { get; }
+
+    public async Task<T> SendAsync<T>(string method, string path, IEnumerable<KeyValuePair<string, string?>>? query, byte[]? body,
+        JsonTypeInfo<T> responseType, string what, CancellationToken cancellationToken)
+        where T : class
+    {
+        using PipelineMessage message = Pipeline.CreateMessage();
+        message.Apply(new RequestOptions { CancellationToken = cancellationToken });
+        PipelineRequest request = message.Request;
+        request.Method = method;
+        request.Uri = BuildUri(path, query);
+        request.Headers.Set("Accept", "application/json");
+        request.Headers.Set("User-Agent", TokenlayOpenAIClient.UserAgent);
+        if (body is not null)
+        {
+            request.Headers.Set("Content-Type", "application/json");
+            request.Content = BinaryContent.Create(BinaryData.FromBytes(body));
+        }
+
+        try
+        {
+            await Pipeline.SendAsync(message).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (TokenlayFailures.Translate(_settings, message, exception, Redact) is { } typed)
+        {
+            throw typed;
+        }
+        PipelineResponse response = message.Response!;
+        if (response.IsError)
+        {
+            throw await TokenlayFailures.FromErrorResponseAsync(_settings, message, response, Redact).ConfigureAwait(false);
+        }
+        return Parse(response, responseType, what);
+    }
+
+    /// <summary>Reads the body as <typeparamref name="T"/>; a body that is not that gives a typed error, never a null.</summary>
+    internal T Parse<T>(PipelineResponse response, JsonTypeInfo<T> type, string what)
+        where T : class
+    {
+        ReadOnlyMemory<byte> content = response.Content.ToMemory();
+        try
+        {
+            if (JsonSerializer.Deserialize(content.Span, type) is { } value)
+            {
+                return value;
+            }
+        }
+        catch (JsonException e)
+        {
+            throw Malformed(response, what, content, e);
+        }
+        throw Malformed(response, what, content, null);
+    }
+
+    private TokenlayException Malformed(PipelineResponse response, string what, ReadOnlyMemory<byte> content, Exception? cause)
+    {
+        string text = Encoding.UTF8.GetString(content.ToArray());
+        string excerpt = text.Length <= 120 ? text : text.Substring(0, 120) + "…";
+        return new TokenlayException(
+            Redact($"Tokenlay answered {what} with HTTP {response.Status}, but the body is not the expected JSON" +
+                   (cause is null ? "" : $" ({cause.Message})") + $". It starts: \"{excerpt}\". Check TokenlayOptions.TokenlayBaseUrl points at Tokenlay."),
+            response, cause);
+    }
+
+    private string Redact(string text) => SecretRedactor.Redact(text, _settings.TokenlayKey);
+
+    private Uri BuildUri(string path, IEnumerable<KeyValuePair<string, string?>>? query)
+    {
+        var uri = new StringBuilder(_settings.BaseUrl.AbsoluteUri.TrimEnd('/')).Append(path);
+        char separator = '?';
+        if (query is not null)
+        {
+            foreach (KeyValuePair<string, string?> pair in query)
+            {
+                if (pair.Value is null)
+                {
+                    continue;
+                }
+                uri.Append(separator).Append(pair.Key).Append('=').Append(Uri.EscapeDataString(pair.Value));
+                separator = '&';
+            }
+        }
+        return new Uri(uri.ToString());
+    }
+
+    internal static string? Time(DateTimeOffset? value) =>
+        value?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    internal static void ValidateRange(DateTimeOffset? since, DateTimeOffset? until, string paramName)
+    {
+        if (since is not null && until is not null && since > until)
+        {
+            throw new ArgumentException($"Since ({since:O}) is after Until ({until:O}); swap them or widen the range.", paramName);
+        }
+    }
+}

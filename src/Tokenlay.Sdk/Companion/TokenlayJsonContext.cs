@@ -1,0 +1,16 @@
+using System.Collections.Generic;
+using System.Text.Json.Serialization;
+
+namespace Tokenlay.Companion;
+
+// Source-generated serialization: no reflection at run time, so the SDK stays trimming-safe.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(TokenlayUsage))]
+[JsonSerializable(typeof(TokenlayLogPage))]
+[JsonSerializable(typeof(TokenlayLogEntry))]
+[JsonSerializable(typeof(TokenlayPricing))]
+[JsonSerializable(typeof(TokenlayHealth))]
+[JsonSerializable(typeof(Dictionary<string, Dictionary<string, TokenlayModelPrice>>))]
+internal sealed partial class TokenlayJsonContext : JsonSerializerContext
+{
+}

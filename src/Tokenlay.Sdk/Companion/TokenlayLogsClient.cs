@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Tokenlay.Companion;
+
+/// <summary>Reads the call log (<c>GET /v1/logs</c>). Get it from <see cref="TokenlayClient.Logs"/>.</summary>
+public class TokenlayLogsClient
+{
+    /// <summary>The largest page the API serves.</summary>
+    public const int MaxPageSize = 1000;
+
+    private readonly TokenlayApiTransport? _transport;
+
+    /// <summary>For mocking.</summary>
+    protected TokenlayLogsClient()
+    {
+    }
+
+    internal TokenlayLogsClient(TokenlayApiTransport transport)
+    {
+        _transport = transport;
+    }
+
+    /// <summary>
+    /// Every entry that matches <paramref name="query"/>, newest first, fetching pages lazily as the
+    /// enumeration goes; stop enumerating and no further page is fetched.
+    /// </summary>
+    /// <exception cref="ArgumentException">The query is invalid (Since after Until, PageSize out of range).</exception>
+    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
+    public virtual async IAsyncEnumerable<TokenlayLogEntry> ListAsync(TokenlayLogQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (TokenlayLogPage page in ListPagesAsync(query, null, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (TokenlayLogEntry entry in page.Data)
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    /// <summary>The pages of <paramref name="query"/>, from <paramref name="cursor"/> (a <see cref="TokenlayLogPage.NextCursor"/>) or the start.</summary>
+    /// <exception cref="ArgumentException">The query is invalid.</exception>
+    /// <exception cref="TokenlayException">Tokenlay refused, could not be reached, or repeated a cursor.</exception>
+    public virtual async IAsyncEnumerable<TokenlayLogPage> ListPagesAsync(TokenlayLogQuery? query = null, string? cursor = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Validate(query);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            TokenlayLogPage page = await GetPageAsync(query, cursor, cancellationToken).ConfigureAwait(false);
+            yield return page;
+            if (page.NextCursor is null)
+            {
+                yield break;
+            }
+            if (!seen.Add(page.NextCursor))
+            {
+                // A server that hands out a cursor twice would make this loop forever.
+                throw new TokenlayException($"Tokenlay returned the log cursor '{page.NextCursor}' twice; stopping rather than looping.");
+            }
+            cursor = page.NextCursor;
+        }
+    }
+
+    /// <summary>One page of <paramref name="query"/>.</summary>
+    /// <exception cref="ArgumentException">The query is invalid.</exception>
+    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
+    public virtual Task<TokenlayLogPage> GetPageAsync(TokenlayLogQuery? query = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        Validate(query);
+        query ??= new TokenlayLogQuery();
+        var parameters = new List<KeyValuePair<string, string?>>
+        {
+            new("user", query.User),
+            new("model", query.Model),
+            new("success", query.Success is { } s ? (s ? "true" : "false") : null),
+            new("since", TokenlayApiTransport.Time(query.Since)),
+            new("until", TokenlayApiTransport.Time(query.Until)),
+            new("limit", query.PageSize?.ToString(CultureInfo.InvariantCulture)),
+            new("cursor", cursor),
+        };
+        return Transport.SendAsync("GET", "/v1/logs", parameters, null, TokenlayJsonContext.Default.TokenlayLogPage, "the logs request", cancellationToken);
+    }
+
+    /// <summary>One entry by its request id.</summary>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty.</exception>
+    /// <exception cref="TokenlayNotFoundException">No entry has that id.</exception>
+    public virtual Task<TokenlayLogEntry> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            throw new ArgumentException("The log id is empty; pass a request id such as TokenlayResponseInfo.RequestId.", nameof(id));
+        }
+        return Transport.SendAsync("GET", "/v1/logs/" + Uri.EscapeDataString(id), null, null, TokenlayJsonContext.Default.TokenlayLogEntry, "the log entry request", cancellationToken);
+    }
+
+    private static void Validate(TokenlayLogQuery? query)
+    {
+        if (query is null)
+        {
+            return;
+        }
+        TokenlayApiTransport.ValidateRange(query.Since, query.Until, nameof(query));
+        if (query.PageSize is { } size && (size < 1 || size > MaxPageSize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), size, $"PageSize must be from 1 to {MaxPageSize}.");
+        }
+    }
+
+    private TokenlayApiTransport Transport => _transport ?? throw new InvalidOperationException("This instance was created for mocking and has no transport.");
+}

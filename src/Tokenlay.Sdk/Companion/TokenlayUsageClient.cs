@@ -1,0 +1,46 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Tokenlay.Companion;
+
+/// <summary>Reads metered usage (<c>GET /v1/usage</c>). Get it from <see cref="TokenlayClient.Usage"/>.</summary>
+public class TokenlayUsageClient
+{
+    private readonly TokenlayApiTransport? _transport;
+
+    /// <summary>For mocking.</summary>
+    protected TokenlayUsageClient()
+    {
+    }
+
+    internal TokenlayUsageClient(TokenlayApiTransport transport)
+    {
+        _transport = transport;
+    }
+
+    /// <summary>Usage totals, by model, by user and by day, for the calls that match <paramref name="query"/>.</summary>
+    /// <param name="query">Filters; null for all calls.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="ArgumentException">Since is after Until.</exception>
+    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached (see the subclasses).</exception>
+    public virtual Task<TokenlayUsage> GetAsync(TokenlayUsageQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        query ??= new TokenlayUsageQuery();
+        TokenlayApiTransport.ValidateRange(query.Since, query.Until, nameof(query));
+        var parameters = new List<KeyValuePair<string, string?>>
+        {
+            new("user", query.User),
+            new("org", query.Org),
+            new("project", query.Project),
+            new("feature", query.Feature),
+            new("model", query.Model),
+            new("since", TokenlayApiTransport.Time(query.Since)),
+            new("until", TokenlayApiTransport.Time(query.Until)),
+        };
+        return Transport.SendAsync("GET", "/v1/usage", parameters, null, TokenlayJsonContext.Default.TokenlayUsage, "the usage request", cancellationToken);
+    }
+
+    private TokenlayApiTransport Transport => _transport ?? throw new InvalidOperationException("This instance was created for mocking and has no transport.");
+}

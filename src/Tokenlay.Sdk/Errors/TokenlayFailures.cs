@@ -1,0 +1,77 @@
+using System;
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Globalization;
+using System.IO;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Tokenlay;
+
+/// <summary>
+/// Turns what can go wrong with a call (no response, a timeout, an error response) into the typed
+/// exceptions, for every client of this SDK.
+/// </summary>
+internal static class TokenlayFailures
+{
+    /// <summary>Maps a failure with no response to its typed exception; null leaves the exception as it is.</summary>
+    public static TokenlayException? Translate(TokenlaySettings settings, PipelineMessage message, Exception exception, Func<string, string> redact)
+    {
+        if (exception is TokenlayException)
+        {
+            return null;
+        }
+        if (exception is OperationCanceledException)
+        {
+            if (message.CancellationToken.IsCancellationRequested)
+            {
+                return null; // the caller cancelled: that is not an error of ours
+            }
+            string limit = settings.NetworkTimeout == Timeout.InfiniteTimeSpan
+                ? "the network timeout"
+                : "the network timeout of " + settings.NetworkTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+            return new TokenlayTimeoutException(
+                $"Tokenlay at {settings.BaseUrl.Authority} did not answer within {limit}. " +
+                "Raise TokenlayOptions.NetworkTimeout for long calls, or check that the proxy is up.",
+                null, exception, TokenlayErrorDetails.None);
+        }
+        bool noResponse = exception is ClientResultException { Status: 0 } || exception is HttpRequestException || exception is IOException;
+        if (!noResponse)
+        {
+            return null;
+        }
+        Exception cause = exception is ClientResultException && exception.InnerException is not null ? exception.InnerException : exception;
+        return new TokenlayConnectionException(
+            $"Could not reach Tokenlay at {settings.BaseUrl.Authority}: {redact(cause.Message)} " +
+            "Check TokenlayOptions.TokenlayBaseUrl (TOKENLAY_BASE_URL) and that the proxy is reachable.",
+            null, exception, TokenlayErrorDetails.None);
+    }
+
+    /// <summary>Reads the error body (bounded by the network timeout) and returns the typed exception.</summary>
+    public static async ValueTask<TokenlayException> FromErrorResponseAsync(TokenlaySettings settings, PipelineMessage message, PipelineResponse response, Func<string, string> redact)
+    {
+        using CancellationTokenSource timeout = BodyTimeout(settings, message);
+        await response.BufferContentAsync(timeout.Token).ConfigureAwait(false);
+        return TokenlayErrorFactory.FromResponse(response, redact);
+    }
+
+    /// <summary>The synchronous twin of <see cref="FromErrorResponseAsync"/>.</summary>
+    public static TokenlayException FromErrorResponse(TokenlaySettings settings, PipelineMessage message, PipelineResponse response, Func<string, string> redact)
+    {
+        using CancellationTokenSource timeout = BodyTimeout(settings, message);
+        response.BufferContent(timeout.Token);
+        return TokenlayErrorFactory.FromResponse(response, redact);
+    }
+
+    // Error bodies are read outside the transport, so the read gets its own bound.
+    private static CancellationTokenSource BodyTimeout(TokenlaySettings settings, PipelineMessage message)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(message.CancellationToken);
+        if (settings.NetworkTimeout != Timeout.InfiniteTimeSpan)
+        {
+            source.CancelAfter(settings.NetworkTimeout);
+        }
+        return source;
+    }
+}

@@ -1,0 +1,65 @@
+using System;
+using System.ClientModel.Primitives;
+using System.Threading;
+using System.Threading.Tasks;
+using Tokenlay.Companion;
+
+namespace Tokenlay;
+
+/// <summary>
+/// The companion of <see cref="TokenlayOpenAIClient"/> for Tokenlay's own API: read usage and
+/// logs back, manage prices, check health. Thread-safe; create one and share it.
+/// </summary>
+/// <example>
+/// <code>
+/// var tokenlay = new TokenlayClient(TokenlayOptions.FromEnvironment());
+/// TokenlayUsage usage = await tokenlay.Usage.GetAsync(new TokenlayUsageQuery { User = "alice" });
+/// Console.WriteLine($"{usage.Totals.Requests} calls, ${usage.Totals.CostUsd}");
+/// </code>
+/// </example>
+public class TokenlayClient
+{
+    /// <summary>For mocking: the members are virtual.</summary>
+    protected TokenlayClient()
+    {
+        Usage = null!;
+        Logs = null!;
+        Pricing = null!;
+    }
+
+    /// <summary>Creates a client. Only <see cref="TokenlayOptions.TokenlayKey"/> is required; no provider key is ever sent.</summary>
+    /// <param name="options">Key and endpoint; validated now.</param>
+    /// <param name="clientOptions">Optional pipeline settings (transport, logging, policies).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The key is missing or a setting is invalid; the message names it.</exception>
+    public TokenlayClient(TokenlayOptions options, TokenlayClientOptions? clientOptions = null)
+    {
+        var transport = new TokenlayApiTransport(TokenlaySettings.From(options, requireProviderKey: false), clientOptions);
+        Pipeline = transport.Pipeline;
+        Usage = new TokenlayUsageClient(transport);
+        Logs = new TokenlayLogsClient(transport);
+        Pricing = new TokenlayPricingClient(transport);
+        _transport = transport;
+    }
+
+    private readonly TokenlayApiTransport? _transport;
+
+    /// <summary>The HTTP pipeline, for sending requests this client has no method for.</summary>
+    public virtual ClientPipeline? Pipeline { get; }
+
+    /// <summary>Usage totals by model, user and day.</summary>
+    public virtual TokenlayUsageClient Usage { get; }
+
+    /// <summary>The call log, paged.</summary>
+    public virtual TokenlayLogsClient Logs { get; }
+
+    /// <summary>Prices and overrides.</summary>
+    public virtual TokenlayPricingClient Pricing { get; }
+
+    /// <summary>Asks Tokenlay whether it is up.</summary>
+    /// <exception cref="TokenlayConnectionException">Tokenlay could not be reached.</exception>
+    /// <exception cref="TokenlayException">Tokenlay answered with an error.</exception>
+    public virtual Task<TokenlayHealth> CheckHealthAsync(CancellationToken cancellationToken = default) =>
+        (_transport ?? throw new InvalidOperationException("This instance was created for mocking and has no transport."))
+            .SendAsync("GET", "/v1/health", null, null, TokenlayJsonContext.Default.TokenlayHealth, "the health check", cancellationToken);
+}
