@@ -35,20 +35,24 @@ public static class TokenlayOpenAIClient
     /// <exception cref="ArgumentException">A key is missing or a setting is invalid; the message names it.</exception>
     public static OpenAIClient Create(TokenlayOptions options, Action<OpenAIClientOptions>? configureClient = null)
     {
-        TokenlaySettings settings = TokenlaySettings.From(options);
-        return new OpenAIClient(new ApiKeyCredential(settings.TokenlayKey), CreateClientOptions(settings, configureClient));
+        return Create(new TokenlaySettingsSource(TokenlaySettings.From(options)), configureClient);
     }
 
+    /// <summary>Creates a client whose settings can be swapped later (configuration reload in hosting).</summary>
+    internal static OpenAIClient Create(TokenlaySettingsSource source, Action<OpenAIClientOptions>? configureClient) =>
+        new(source.Credential, CreateClientOptions(source, configureClient));
+
     // OpenAIClientOptions freeze once a client is built, so every client gets fresh ones.
-    internal static OpenAIClientOptions CreateClientOptions(TokenlaySettings settings, Action<OpenAIClientOptions>? configureClient)
+    private static OpenAIClientOptions CreateClientOptions(TokenlaySettingsSource source, Action<OpenAIClientOptions>? configureClient)
     {
+        TokenlaySettings settings = source.Current;
         var clientOptions = new OpenAIClientOptions
         {
             RetryPolicy = settings.CreateRetryPolicy(),
             NetworkTimeout = settings.NetworkTimeout,
             UserAgentApplicationId = UserAgent,
         };
-        clientOptions.AddPolicy(new TokenlayPipelinePolicy(settings), PipelinePosition.PerCall);
+        clientOptions.AddPolicy(new TokenlayPipelinePolicy(source), PipelinePosition.PerCall);
         configureClient?.Invoke(clientOptions);
         clientOptions.Endpoint = settings.Endpoint;
         return clientOptions;

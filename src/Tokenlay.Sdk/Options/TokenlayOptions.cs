@@ -91,6 +91,12 @@ public class TokenlayOptions
     /// </summary>
     public Action<TokenlayResponseInfo>? OnResponse { get; set; }
 
+    /// <summary>
+    /// Whether and how the user appears as a tag on the <c>Tokenlay.Sdk</c> metrics. Defaults to
+    /// <see cref="TokenlayUserTagMode.None"/>, because a tag per user makes unbounded series.
+    /// </summary>
+    public TokenlayUserTagMode TelemetryUserTag { get; set; }
+
     /// <summary>First retry back-off when the server gives no Retry-After; doubled on each retry.</summary>
     internal TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromSeconds(0.8);
 

@@ -21,6 +21,7 @@ internal sealed class TokenlaySettings
         MaxRetryAfter = options.MaxRetryAfter;
         InitialRetryDelay = options.InitialRetryDelay;
         OnResponse = options.OnResponse;
+        TelemetryUserTag = options.TelemetryUserTag;
     }
 
     public Uri BaseUrl { get; }
@@ -41,6 +42,8 @@ internal sealed class TokenlaySettings
     public TimeSpan InitialRetryDelay { get; }
 
     public Action<TokenlayResponseInfo>? OnResponse { get; }
+
+    public TokenlayUserTagMode TelemetryUserTag { get; }
 
     public TokenlayRetryPolicy CreateRetryPolicy() => new(MaxRetries, InitialRetryDelay, MaxRetryAfter);
 

@@ -2,6 +2,7 @@ using System;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading.Tasks;
 
 namespace Tokenlay.Pipeline;
@@ -17,57 +18,63 @@ namespace Tokenlay.Pipeline;
 /// </remarks>
 internal sealed class TokenlayPipelinePolicy : PipelinePolicy
 {
-    private readonly TokenlaySettings _settings;
+    private readonly TokenlaySettingsSource _source;
 
-    public TokenlayPipelinePolicy(TokenlaySettings settings)
+    public TokenlayPipelinePolicy(TokenlaySettingsSource source)
     {
-        _settings = settings;
+        _source = source;
     }
 
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
+        // Settings are read once per call: a configuration reload applies between calls, never within one.
+        TokenlaySettings settings = _source.Current;
+        long started = Stopwatch.GetTimestamp();
         ResolvedContext? scope = TokenlayScope.Current;
-        ApplyHeaders(message.Request.Headers, scope);
+        ApplyHeaders(message.Request.Headers, scope, settings);
         try
         {
             ProcessNext(message, pipeline, currentIndex);
         }
-        catch (Exception exception) when (TokenlayFailures.Translate(_settings, message, exception, Redactor(message)) is { } typed)
+        catch (Exception exception) when (TokenlayFailures.Translate(settings, message, exception, Redactor(message, settings)) is { } typed)
         {
             throw typed;
         }
-        if (OnResponse(message, scope) is { } response)
+        if (OnResponse(message, scope, settings, started) is { } response)
         {
-            throw TokenlayFailures.FromErrorResponse(_settings, message, response, Redactor(message));
+            throw TokenlayFailures.FromErrorResponse(settings, message, response, Redactor(message, settings));
         }
     }
 
     public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
+        // Settings are read once per call: a configuration reload applies between calls, never within one.
+        TokenlaySettings settings = _source.Current;
+        long started = Stopwatch.GetTimestamp();
         ResolvedContext? scope = TokenlayScope.Current;
-        ApplyHeaders(message.Request.Headers, scope);
+        ApplyHeaders(message.Request.Headers, scope, settings);
         try
         {
             await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
         }
-        catch (Exception exception) when (TokenlayFailures.Translate(_settings, message, exception, Redactor(message)) is { } typed)
+        catch (Exception exception) when (TokenlayFailures.Translate(settings, message, exception, Redactor(message, settings)) is { } typed)
         {
             throw typed;
         }
-        if (OnResponse(message, scope) is { } response)
+        if (OnResponse(message, scope, settings, started) is { } response)
         {
-            throw await TokenlayFailures.FromErrorResponseAsync(_settings, message, response, Redactor(message)).ConfigureAwait(false);
+            throw await TokenlayFailures.FromErrorResponseAsync(settings, message, response, Redactor(message, settings)).ConfigureAwait(false);
         }
     }
 
-    private void ApplyHeaders(PipelineRequestHeaders headers, ResolvedContext? scope)
+    private static void ApplyHeaders(PipelineRequestHeaders headers, ResolvedContext? scope, TokenlaySettings settings)
     {
         // A header already on the request came from RequestOptions (per call): it wins, so only fill gaps.
         if (scope is not null)
         {
             SetMissing(headers, scope.Headers);
         }
-        ResolvedContext defaults = _settings.Defaults;
+        ResolvedContext defaults = settings.Defaults;
         SetMissing(headers, defaults.Headers);
         SetIfMissing(headers, TokenlayHeaderNames.ProviderKey, scope?.ProviderApiKey ?? defaults.ProviderApiKey);
         SetIfMissing(headers, TokenlayHeaderNames.ProviderBase, scope?.ProviderApiBase ?? defaults.ProviderApiBase);
@@ -94,7 +101,7 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
     }
 
     /// <summary>Runs the callbacks; returns the response when it is an error to throw.</summary>
-    private PipelineResponse? OnResponse(PipelineMessage message, ResolvedContext? scope)
+    private static PipelineResponse? OnResponse(PipelineMessage message, ResolvedContext? scope, TokenlaySettings settings, long started)
     {
         PipelineResponse? response = message.Response;
         if (response is null)
@@ -104,14 +111,19 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         TokenlayRequestOptionsExtensions.PerCallContextPolicy? perCall = TokenlayRequestOptionsExtensions.PerCallContextPolicy.From(message);
         Action<TokenlayResponseInfo>[]? scopeCallbacks = scope?.Callbacks;
         Action<TokenlayResponseInfo>[]? callCallbacks = perCall?.Context.Callbacks;
-        bool anyCallback = _settings.OnResponse is not null || scopeCallbacks is { Length: > 0 } || callCallbacks is { Length: > 0 };
-        if (anyCallback)
+        bool anyCallback = settings.OnResponse is not null || scopeCallbacks is { Length: > 0 } || callCallbacks is { Length: > 0 };
+        bool telemetry = TokenlayTelemetry.Enabled || Activity.Current is not null;
+        if (anyCallback || telemetry)
         {
-            // Parsed only when someone listens: the hot path without callbacks reads no header here.
+            // Parsed only when someone listens: the hot path without listeners reads no header here.
             TokenlayResponseInfo info = TokenlayResponseInfo.FromResponse(response);
+            if (telemetry)
+            {
+                TokenlayTelemetry.Record(message, info, started, settings.TelemetryUserTag);
+            }
             Invoke(callCallbacks, info);
             Invoke(scopeCallbacks, info);
-            _settings.OnResponse?.Invoke(info);
+            settings.OnResponse?.Invoke(info);
         }
         if (!response.IsError)
         {
@@ -133,9 +145,9 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         }
     }
 
-    private Func<string, string> Redactor(PipelineMessage message)
+    private static Func<string, string> Redactor(PipelineMessage message, TokenlaySettings settings)
     {
         message.Request.Headers.TryGetValue(TokenlayHeaderNames.ProviderKey, out string? callKey);
-        return text => SecretRedactor.Redact(text, _settings.TokenlayKey, _settings.Defaults.ProviderApiKey, callKey);
+        return text => SecretRedactor.Redact(text, settings.TokenlayKey, settings.Defaults.ProviderApiKey, callKey);
     }
 }
