@@ -10,7 +10,7 @@ namespace Tokenlay;
 /// </summary>
 internal sealed class TokenlaySettings
 {
-    private TokenlaySettings(TokenlayOptions options, Uri baseUrl, string tokenlayKey, ResolvedContext defaults)
+    private TokenlaySettings(TokenlayOptions options, Uri baseUrl, string tokenlayKey, ResolvedContext defaults, Action<TokenlayResponseInfo>? alsoOnResponse)
     {
         BaseUrl = baseUrl;
         Endpoint = new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + "/v1");
@@ -20,7 +20,7 @@ internal sealed class TokenlaySettings
         MaxRetries = options.MaxRetries;
         MaxRetryAfter = options.MaxRetryAfter;
         InitialRetryDelay = options.InitialRetryDelay;
-        OnResponse = options.OnResponse;
+        OnResponse = options.OnResponse is { } own && alsoOnResponse is not null ? own + alsoOnResponse : options.OnResponse ?? alsoOnResponse;
         TelemetryUserTag = options.TelemetryUserTag;
     }
 
@@ -50,9 +50,10 @@ internal sealed class TokenlaySettings
     /// <summary>Checks every setting and says which one to fix and how.</summary>
     /// <param name="options">The options to check.</param>
     /// <param name="requireProviderKey">False for clients of Tokenlay's own API, which never send the provider key.</param>
+    /// <param name="alsoOnResponse">A callback run after the options' own <see cref="TokenlayOptions.OnResponse"/> (hosting adds logging this way).</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">A setting is missing or invalid.</exception>
-    public static TokenlaySettings From(TokenlayOptions options, bool requireProviderKey = true)
+    public static TokenlaySettings From(TokenlayOptions options, bool requireProviderKey = true, Action<TokenlayResponseInfo>? alsoOnResponse = null)
     {
         if (options is null)
         {
@@ -98,6 +99,6 @@ internal sealed class TokenlaySettings
         {
             throw new ArgumentException("TokenlayOptions.MaxRetryAfter must not be negative.", nameof(options));
         }
-        return new TokenlaySettings(options, baseUrl, options.TokenlayKey!.Trim(), ResolvedContext.FromOptions(options));
+        return new TokenlaySettings(options, baseUrl, options.TokenlayKey!.Trim(), ResolvedContext.FromOptions(options), alsoOnResponse);
     }
 }

@@ -6,6 +6,8 @@ using OpenAI;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using OpenAI.Chat;
+using Microsoft.Extensions.DependencyInjection;
+using Tokenlay.AspNetCore;
 using Tokenlay.Companion;
 
 namespace Tokenlay.Emulator.Tests.Docs;
@@ -138,6 +140,20 @@ internal static class ReadmeSnippets
                 return Results.BadRequest();
             }
         });
+    }
+
+    public static void Hosting(WebApplicationBuilder builder)
+    {
+        builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay")).AddChatClient("gpt-4o-mini");
+        builder.Services.AddTokenlayUserContext(o => o.OrgClaim = "org_id");
+        builder.Services.AddHealthChecks().AddTokenlay();
+
+        WebApplication app = builder.Build();
+        app.UseAuthentication();
+        app.UseTokenlayUserContext(); // every OpenAI call made for a request is attributed to its signed-in user
+
+        app.MapGet("/ask", async (string q, ChatClient chat) => (await chat.CompleteChatAsync(q)).Value.Content[0].Text)
+            .WithTokenlayFeature("ask");
     }
 
     public static async Task Emulator()

@@ -1,0 +1,45 @@
+using System;
+
+namespace Tokenlay;
+
+/// <summary>
+/// The one resilience layer of a hosted Tokenlay client, run by Polly around the HTTP handler.
+/// While it is on, the OpenAI pipeline's own retries are off and its network timeout is infinite,
+/// so a call is never retried twice over or cut by a second timer.
+/// </summary>
+public sealed class TokenlayResilienceOptions
+{
+    /// <summary>Whether Polly handles retries, timeouts and the circuit breaker. When off, the OpenAI pipeline retries as usual.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Retries after the first attempt (408, 429 and 5xx other than rule blocks, and connection failures). Default 3.</summary>
+    public int MaxRetryAttempts { get; set; } = 3;
+
+    /// <summary>First back-off when the server gives no Retry-After; exponential with jitter after. Default 1 second.</summary>
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest Retry-After honoured; a longer one ends the call with the typed exception. Default 60 seconds.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long one attempt may wait for the response headers. It never covers reading the body,
+    /// so a long stream is never cut. Default 10 minutes, because a non-streamed LLM reply only
+    /// starts once it is complete.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Whether a circuit breaker stops calls for <see cref="BreakDuration"/> after repeated failures. Default on.</summary>
+    public bool CircuitBreakerEnabled { get; set; } = true;
+
+    /// <summary>The failure ratio that opens the circuit. Default 0.5.</summary>
+    public double FailureRatio { get; set; } = 0.5;
+
+    /// <summary>How many calls in <see cref="SamplingDuration"/> before the ratio counts. Default 20.</summary>
+    public int MinimumThroughput { get; set; } = 20;
+
+    /// <summary>The window over which failures are counted. Default 30 seconds.</summary>
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an open circuit stays open. Default 15 seconds.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Net.Http;
+using System.Threading;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenAI;
+
+namespace Tokenlay;
+
+/// <summary>Registers Tokenlay clients in a service collection.</summary>
+public static class TokenlayServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="OpenAIClient"/> (routed through Tokenlay) and <see cref="TokenlayClient"/>,
+    /// bound to <paramref name="configuration"/> (for example <c>builder.Configuration.GetSection("Tokenlay")</c>,
+    /// with <c>TokenlayKey</c>, <c>ProviderApiKey</c>, <c>Metadata</c>… and a <c>Resilience</c> subsection).
+    /// The options are validated when the host starts; a change to the configuration applies to
+    /// later calls.
+    /// </summary>
+    public static TokenlayBuilder AddTokenlay(this IServiceCollection services, IConfiguration configuration) =>
+        Add(services, Options.DefaultName, configuration, null);
+
+    /// <summary>Registers Tokenlay with options set in code; see <see cref="AddTokenlay(IServiceCollection, IConfiguration)"/>.</summary>
+    public static TokenlayBuilder AddTokenlay(this IServiceCollection services, Action<TokenlayOptions> configure) =>
+        Add(services, Options.DefaultName, null, configure ?? throw new ArgumentNullException(nameof(configure)));
+
+    /// <summary>
+    /// Registers a named Tokenlay setup (another project or provider) as keyed services: resolve
+    /// with <c>[FromKeyedServices("name")] OpenAIClient</c>.
+    /// </summary>
+    public static TokenlayBuilder AddKeyedTokenlay(this IServiceCollection services, string name, IConfiguration configuration) =>
+        Add(services, RequireName(name), configuration, null);
+
+    /// <summary>Registers a named Tokenlay setup with options set in code.</summary>
+    public static TokenlayBuilder AddKeyedTokenlay(this IServiceCollection services, string name, Action<TokenlayOptions> configure) =>
+        Add(services, RequireName(name), null, configure ?? throw new ArgumentNullException(nameof(configure)));
+
+    internal static string HttpClientName(string name) => name.Length == 0 ? "Tokenlay" : "Tokenlay:" + name;
+
+    private static string RequireName(string name) =>
+        string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("A keyed Tokenlay registration needs a name.", nameof(name)) : name;
+
+    private static TokenlayBuilder Add(IServiceCollection services, string name, IConfiguration? configuration, Action<TokenlayOptions>? configure)
+    {
+        if (services is null)
+        {
+            throw new ArgumentNullException(nameof(services));
+        }
+        OptionsBuilder<TokenlayOptions> options = services.AddOptions<TokenlayOptions>(name);
+        OptionsBuilder<TokenlayResilienceOptions> resilience = services.AddOptions<TokenlayResilienceOptions>(name);
+        string path = "TokenlayOptions";
+        if (configuration is not null)
+        {
+            options.Bind(configuration);
+            resilience.Bind(configuration.GetSection("Resilience"));
+            path = configuration is IConfigurationSection section ? section.Path : "(configuration root)";
+        }
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        options.ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TokenlayOptions>>(new TokenlayOptionsValidator(name, path));
+
+        services.AddLogging();
+        services.TryAddSingleton<TokenlayResiliencePipelines>();
+        IHttpClientBuilder http = services.AddHttpClient(HttpClientName(name))
+            // LLM calls and streams run long: the HttpClient must not time them out; the resilience layer decides.
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            // One long-lived client per registration; pooled connections still follow DNS changes.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            .ConfigureAdditionalHttpMessageHandlers((handlers, sp) =>
+            {
+                if (sp.GetRequiredService<IOptionsMonitor<TokenlayResilienceOptions>>().Get(name).Enabled)
+                {
+                    handlers.Add(new TokenlayResilienceHandler(sp.GetRequiredService<TokenlayResiliencePipelines>().For(name)));
+                }
+            });
+
+        services.AddKeyedSingleton(name, (sp, _) => new TokenlayHostedClients(
+            name,
+            sp.GetRequiredService<IOptionsMonitor<TokenlayOptions>>(),
+            sp.GetRequiredService<IOptionsMonitor<TokenlayResilienceOptions>>(),
+            sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        if (name.Length == 0)
+        {
+            services.AddSingleton(sp => sp.GetRequiredKeyedService<TokenlayHostedClients>(name).OpenAI);
+            services.AddSingleton(sp => sp.GetRequiredKeyedService<TokenlayHostedClients>(name).Tokenlay);
+        }
+        else
+        {
+            services.AddKeyedSingleton(name, (sp, _) => sp.GetRequiredKeyedService<TokenlayHostedClients>(name).OpenAI);
+            services.AddKeyedSingleton(name, (sp, _) => sp.GetRequiredKeyedService<TokenlayHostedClients>(name).Tokenlay);
+        }
+        return new TokenlayBuilder(services, name, http);
+    }
+}
