@@ -22,6 +22,14 @@ internal static class TokenlayFailures
         {
             return null;
         }
+        if (exception is AggregateException aggregate)
+        {
+            // The retry policy gathers every failed attempt into one AggregateException: the last
+            // attempt says how the call ended, and the aggregate stays available as the cause.
+            Exception last = aggregate.InnerExceptions.Count > 0 ? aggregate.InnerExceptions[aggregate.InnerExceptions.Count - 1] : aggregate;
+            TokenlayException? typed = last is TokenlayException already ? null : Translate(settings, message, last, redact);
+            return typed is null ? null : Rewrap(typed, aggregate);
+        }
         if (exception is OperationCanceledException)
         {
             if (message.CancellationToken.IsCancellationRequested)
@@ -47,6 +55,12 @@ internal static class TokenlayFailures
             "Check TokenlayOptions.TokenlayBaseUrl (TOKENLAY_BASE_URL) and that the proxy is reachable.",
             null, exception, TokenlayErrorDetails.None);
     }
+
+    private static TokenlayException Rewrap(TokenlayException typed, AggregateException attempts) => typed switch
+    {
+        TokenlayTimeoutException => new TokenlayTimeoutException(typed.Message + $" ({attempts.InnerExceptions.Count} attempts.)", null, attempts, TokenlayErrorDetails.None),
+        _ => new TokenlayConnectionException(typed.Message + $" ({attempts.InnerExceptions.Count} attempts.)", null, attempts, TokenlayErrorDetails.None),
+    };
 
     /// <summary>Reads the error body (bounded by the network timeout) and returns the typed exception.</summary>
     public static async ValueTask<TokenlayException> FromErrorResponseAsync(TokenlaySettings settings, PipelineMessage message, PipelineResponse response, Func<string, string> redact)

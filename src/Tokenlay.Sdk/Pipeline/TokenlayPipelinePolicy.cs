@@ -127,6 +127,11 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         }
         if (!response.IsError)
         {
+            // A streamed body is read after this policy returns: guard it so faults then are typed too.
+            if (!message.BufferResponse && response.ContentStream is { } body && body is not StreamFaultTranslator)
+            {
+                response.ContentStream = new StreamFaultTranslator(body, message.CancellationToken, settings.BaseUrl.Authority);
+            }
             return null;
         }
         bool noThrow = perCall is not null && (perCall.Options.ErrorOptions & ClientErrorBehaviors.NoThrow) == ClientErrorBehaviors.NoThrow;

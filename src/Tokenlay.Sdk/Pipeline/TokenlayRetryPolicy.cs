@@ -21,11 +21,12 @@ internal sealed class TokenlayRetryPolicy : ClientRetryPolicy
         _maxRetryAfter = maxRetryAfter;
     }
 
+    // The base decides first: it says no to a success at once, so the common path reads no header.
     protected override bool ShouldRetry(PipelineMessage message, Exception? exception) =>
-        !MustNotRetry(message) && base.ShouldRetry(message, exception);
+        base.ShouldRetry(message, exception) && !MustNotRetry(message);
 
     protected override async ValueTask<bool> ShouldRetryAsync(PipelineMessage message, Exception? exception) =>
-        !MustNotRetry(message) && await base.ShouldRetryAsync(message, exception).ConfigureAwait(false);
+        await base.ShouldRetryAsync(message, exception).ConfigureAwait(false) && !MustNotRetry(message);
 
     protected override TimeSpan GetNextDelay(PipelineMessage message, int tryCount)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Tokenlay.Tests.Infrastructure;
@@ -20,14 +21,15 @@ public sealed class FakeProxy : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private int _openConnections;
+    private int _connectionsOpened;
 
-    private FakeProxy(WebApplication app, Uri baseUrl)
+    private FakeProxy(WebApplication app)
     {
         _app = app;
-        BaseUrl = baseUrl;
     }
 
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl { get; private set; } = null!;
 
     public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
 
@@ -35,13 +37,31 @@ public sealed class FakeProxy : IAsyncDisposable
 
     public RecordedRequest LastRequest => _requests.Last();
 
+    /// <summary>TCP connections open right now: leaked responses keep theirs busy, so new calls open more.</summary>
+    public int OpenConnections => Volatile.Read(ref _openConnections);
+
+    /// <summary>TCP connections opened since start.</summary>
+    public int ConnectionsOpened => Volatile.Read(ref _connectionsOpened);
+
     public static async Task<FakeProxy> StartAsync(Func<HttpContext, RecordedRequest, Task> handler)
     {
+        FakeProxy? proxy = null;
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.Use(next => async connection =>
+        {
+            Interlocked.Increment(ref proxy!._openConnections);
+            Interlocked.Increment(ref proxy._connectionsOpened);
+            try
+            {
+                await next(connection);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref proxy._openConnections);
+            }
+        })));
         builder.Logging.ClearProviders();
         WebApplication app = builder.Build();
-        FakeProxy? proxy = null;
         app.Run(async context =>
         {
             using var reader = new StreamReader(context.Request.Body);
@@ -51,8 +71,9 @@ public sealed class FakeProxy : IAsyncDisposable
             proxy!._requests.Enqueue(recorded);
             await handler(context, recorded);
         });
+        proxy = new FakeProxy(app);
         await app.StartAsync();
-        proxy = new FakeProxy(app, new Uri(app.Urls.First()));
+        proxy.BaseUrl = new Uri(app.Urls.First());
         return proxy;
     }
 

@@ -1,0 +1,116 @@
+using System;
+using System.IO;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Tokenlay.Pipeline;
+
+/// <summary>
+/// Wraps the body of a successful streamed response so that faults after the headers, while the
+/// caller enumerates, become the SDK's typed exceptions: a cut connection is a
+/// <see cref="TokenlayConnectionException"/>, a stream that stalls past the network timeout a
+/// <see cref="TokenlayTimeoutException"/>. It passes bytes through as they come and buffers nothing.
+/// </summary>
+internal sealed class StreamFaultTranslator : Stream
+{
+    private readonly Stream _inner;
+    private readonly CancellationToken _callerToken;
+    private readonly string _authority;
+
+    public StreamFaultTranslator(Stream inner, CancellationToken callerToken, string authority)
+    {
+        _inner = inner;
+        _callerToken = callerToken;
+        _authority = authority;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        try
+        {
+            return _inner.Read(buffer, offset, count);
+        }
+        catch (Exception e) when (Translate(e, CancellationToken.None) is { } typed)
+        {
+            throw typed;
+        }
+    }
+
+    public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Translate(e, cancellationToken) is { } typed)
+        {
+            throw typed;
+        }
+    }
+
+#if NET8_0_OR_GREATER
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Translate(e, cancellationToken) is { } typed)
+        {
+            throw typed;
+        }
+    }
+#endif
+
+    private TokenlayException? Translate(Exception e, CancellationToken readToken)
+    {
+        if (e is OperationCanceledException)
+        {
+            // The caller's own cancellation stays an OperationCanceledException.
+            return _callerToken.IsCancellationRequested || readToken.IsCancellationRequested
+                ? null
+                : new TokenlayTimeoutException(
+                    $"The stream from Tokenlay at {_authority} stalled: no data arrived within the network timeout. Raise TokenlayOptions.NetworkTimeout if replies pause for long.",
+                    null, e, TokenlayErrorDetails.None);
+        }
+        return e is IOException or HttpRequestException
+            ? new TokenlayConnectionException(
+                $"The stream from Tokenlay at {_authority} was cut off before it ended: {e.Message} What arrived before the cut was delivered; retry the call for the rest.",
+                null, e, TokenlayErrorDetails.None)
+            : null;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

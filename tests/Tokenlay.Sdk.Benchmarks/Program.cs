@@ -1,0 +1,22 @@
+// Benchmarks of the Tokenlay SDK against the raw OpenAI client (see docs/benchmarks.md).
+//   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- --filter '*'
+//   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- ab [rounds] [batch]
+//   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- load [requests] [concurrency]
+using BenchmarkDotNet.Running;
+using Tokenlay.Benchmarks;
+
+if (args.Length > 0 && args[0] == "load")
+{
+    int requests = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5000;
+    int concurrency = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16;
+    await EmulatorLoadTest.RunAsync(requests, concurrency);
+    return;
+}
+if (args.Length > 0 && args[0] == "ab")
+{
+    int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30;
+    int batch = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
+    await InterleavedAbTest.RunAsync(rounds, batch);
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(ClientOverheadBenchmarks).Assembly).Run(args);
