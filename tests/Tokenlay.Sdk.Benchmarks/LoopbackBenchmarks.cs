@@ -32,6 +32,18 @@ public class LoopbackBenchmarks
         {
             using var reader = new StreamReader(context.Request.Body);
             string body = await reader.ReadToEndAsync();
+            if (body.Contains("\"long stream\"", StringComparison.Ordinal))
+            {
+                // 200 chunks, each flushed on its own, so the client waits on many separate reads.
+                context.Response.ContentType = "text/event-stream";
+                for (int i = 0; i < 200; i++)
+                {
+                    await context.Response.WriteAsync(Canned.Chunk("w" + i));
+                    await context.Response.Body.FlushAsync();
+                }
+                await context.Response.WriteAsync("data: [DONE]\n\n");
+                return;
+            }
             if (body.Contains("\"stream\":true", StringComparison.Ordinal))
             {
                 context.Response.ContentType = "text/event-stream";
@@ -65,6 +77,20 @@ public class LoopbackBenchmarks
 
     [Benchmark]
     public async Task<string?> Tokenlay_FirstStreamedChunk() => await FirstChunk(_tokenlay);
+
+    public async Task<int> Raw_LongStream() => await Drain(_raw);
+
+    public async Task<int> Tokenlay_LongStream() => await Drain(_tokenlay);
+
+    private static async Task<int> Drain(ChatClient chat)
+    {
+        int chunks = 0;
+        await foreach (StreamingChatCompletionUpdate _ in chat.CompleteChatStreamingAsync([new UserChatMessage("long stream")]))
+        {
+            chunks++;
+        }
+        return chunks;
+    }
 
     private static async Task<string?> FirstChunk(ChatClient chat)
     {

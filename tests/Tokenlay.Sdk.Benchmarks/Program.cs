@@ -1,6 +1,7 @@
 // Benchmarks of the Tokenlay SDK against the raw OpenAI client (see docs/benchmarks.md).
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- --filter '*'
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- ab [rounds] [batch]
+//   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- ab-stream [rounds] [batch]
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- load [requests] [concurrency]
 using BenchmarkDotNet.Running;
 using Tokenlay.Benchmarks;
@@ -17,6 +18,13 @@ if (args.Length > 0 && args[0] == "ab")
     int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30;
     int batch = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
     await InterleavedAbTest.RunAsync(rounds, batch);
+    return;
+}
+if (args.Length > 0 && args[0] == "ab-stream")
+{
+    int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30;
+    int batch = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 300;
+    await InterleavedAbTest.RunStreamingAsync(rounds, batch);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(ClientOverheadBenchmarks).Assembly).Run(args);
