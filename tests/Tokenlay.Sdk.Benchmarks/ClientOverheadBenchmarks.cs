@@ -1,7 +1,4 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using BenchmarkDotNet.Attributes;
-using OpenAI;
 using OpenAI.Chat;
 
 namespace Tokenlay.Benchmarks;
@@ -32,18 +29,8 @@ public class ClientOverheadBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var transport = new HttpClientPipelineTransport(new HttpClient(new CannedHandler()));
-        _raw = new OpenAIClient(new ApiKeyCredential("sk-raw"), new OpenAIClientOptions { Endpoint = new Uri("https://api.tokenlay.com/v1"), Transport = transport })
-            .GetChatClient("gpt-4o-mini");
-        // Control: the raw client sending the same four extra headers with no logic at all, to tell
-        // the cost of our code from the cost of the headers themselves.
-        var withHeaders = new OpenAIClientOptions { Endpoint = new Uri("https://api.tokenlay.com/v1"), Transport = transport };
-        withHeaders.AddPolicy(new StaticHeadersPolicy(), PipelinePosition.PerCall);
-        _rawPlusHeaders = new OpenAIClient(new ApiKeyCredential("sk-raw"), withHeaders).GetChatClient("gpt-4o-mini");
-        _tokenlay = TokenlayOpenAIClient.Create(
-                new TokenlayOptions { TokenlayKey = "tl_bench", ProviderApiKey = "sk-bench", Metadata = { ["project"] = "bench" } },
-                o => o.Transport = transport)
-            .GetChatClient("gpt-4o-mini");
+        var clients = new BenchmarkClients();
+        (_raw, _rawPlusHeaders, _tokenlay) = (clients.Raw, clients.RawPlusHeaders, clients.Tokenlay);
     }
 
     [Benchmark(Baseline = true)]
@@ -76,27 +63,4 @@ public class ClientOverheadBenchmarks
 
     [Benchmark]
     public async Task<TokenlayResponseInfo> Tokenlay_NoScope_ReadInfo() => (await _tokenlay.CompleteChatAsync(Messages)).GetTokenlayInfo();
-
-    internal sealed class StaticHeadersPolicy : PipelinePolicy
-    {
-        private static void Set(PipelineMessage message)
-        {
-            message.Request.Headers.Set("x-tokenlay-project", "bench");
-            message.Request.Headers.Set("x-tokenlay-provider-key", "sk-bench");
-            message.Request.Headers.Set("x-tokenlay-provider-base", "https://api.openai.com/v1");
-            message.Request.Headers.Set("x-tokenlay-idempotency-key", "tl-constant-1");
-        }
-
-        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-        {
-            Set(message);
-            ProcessNext(message, pipeline, currentIndex);
-        }
-
-        public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-        {
-            Set(message);
-            return ProcessNextAsync(message, pipeline, currentIndex);
-        }
-    }
 }

@@ -18,18 +18,9 @@ internal static class InterleavedAbTest
 
     public static async Task RunAsync(int rounds, int batch)
     {
-        var transport = new HttpClientPipelineTransport(new HttpClient(new CannedHandler()));
-        ChatClient raw = new OpenAIClient(new ApiKeyCredential("sk-raw"), new OpenAIClientOptions { Endpoint = new Uri("https://api.tokenlay.com/v1"), Transport = transport })
-            .GetChatClient("gpt-4o-mini");
-        ChatClient tokenlay = TokenlayOpenAIClient.Create(
-                new TokenlayOptions { TokenlayKey = "tl_bench", ProviderApiKey = "sk-bench", Metadata = { ["project"] = "bench" } },
-                o => o.Transport = transport)
-            .GetChatClient("gpt-4o-mini");
+        var clients = new BenchmarkClients();
+        (ChatClient raw, ChatClient rawPlusHeaders, ChatClient tokenlay) = (clients.Raw, clients.RawPlusHeaders, clients.Tokenlay);
         var scope = new TokenlayRequestContext { User = "user_123" };
-        var withHeaders = new OpenAIClientOptions { Endpoint = new Uri("https://api.tokenlay.com/v1"), Transport = transport };
-        withHeaders.AddPolicy(new ClientOverheadBenchmarks.StaticHeadersPolicy(), PipelinePosition.PerCall);
-        ChatClient rawPlusHeaders = new OpenAIClient(new ApiKeyCredential("sk-raw"), withHeaders).GetChatClient("gpt-4o-mini");
-
         var variants = new (string Name, Func<Task> Call)[]
         {
             ("raw", async () => await raw.CompleteChatAsync(Messages)),

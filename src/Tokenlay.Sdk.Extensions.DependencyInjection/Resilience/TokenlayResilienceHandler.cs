@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -109,14 +108,12 @@ internal sealed class TokenlayResilienceHandler : DelegatingHandler
 
     private static TimeSpan? RetryAfter(HttpResponseMessage? response)
     {
-        if (response?.Headers.RetryAfter is not { } retryAfter)
+        if (response is null)
         {
-            return null; // Polly's exponential back-off with jitter applies
+            return null;
         }
-        if (retryAfter.Delta is { } delta)
-        {
-            return delta;
-        }
-        return retryAfter.Date is { } date ? (date - DateTimeOffset.UtcNow) is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero : null;
+        string? retryAfter = response.Headers.TryGetValues("Retry-After", out var values) ? values.FirstOrDefault() : null;
+        string? milliseconds = response.Headers.TryGetValues("retry-after-ms", out var ms) ? ms.FirstOrDefault() : null;
+        return TokenlayErrorFactory.ParseRetryAfter(retryAfter, milliseconds); // null: Polly's back-off with jitter applies
     }
 }

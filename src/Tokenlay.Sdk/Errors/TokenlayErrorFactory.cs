@@ -62,16 +62,27 @@ internal static class TokenlayErrorFactory
     /// <summary>Reads <c>Retry-After</c> (seconds or an HTTP date) or OpenAI's <c>retry-after-ms</c>.</summary>
     internal static TimeSpan? ReadRetryAfter(PipelineResponseHeaders headers)
     {
-        if (headers.TryGetValue("retry-after-ms", out string? ms)
-            && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out double millis) && millis >= 0)
+        headers.TryGetValue("retry-after-ms", out string? milliseconds);
+        headers.TryGetValue(TokenlayHeaderNames.RetryAfter, out string? retryAfter);
+        return ParseRetryAfter(retryAfter, milliseconds);
+    }
+
+    /// <summary>
+    /// The one parser of the wait a server asks for, shared by the pipeline's retry policy and the
+    /// hosted Polly layer so both retry layers read it alike.
+    /// </summary>
+    internal static TimeSpan? ParseRetryAfter(string? retryAfter, string? retryAfterMilliseconds)
+    {
+        if (retryAfterMilliseconds is not null
+            && double.TryParse(retryAfterMilliseconds, NumberStyles.Float, CultureInfo.InvariantCulture, out double millis) && millis >= 0)
         {
             return TimeSpan.FromMilliseconds(millis);
         }
-        if (!headers.TryGetValue(TokenlayHeaderNames.RetryAfter, out string? value) || string.IsNullOrWhiteSpace(value))
+        if (string.IsNullOrWhiteSpace(retryAfter))
         {
             return null;
         }
-        value = value!.Trim();
+        string value = retryAfter!.Trim();
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
         {
             return seconds >= 0 ? TimeSpan.FromSeconds(seconds) : null;
