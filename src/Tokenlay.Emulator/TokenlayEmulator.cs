@@ -106,6 +106,16 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         byte[] expected = Encoding.UTF8.GetBytes("Bearer " + options.Key);
         app.Use(async (http, next) =>
         {
+            // Every answer carries a request id, refusals included, so any response can be quoted to support.
+            http.Response.OnStarting(static state =>
+            {
+                var response = (HttpResponse)state;
+                if (!response.Headers.ContainsKey("x-tokenlay-request-id"))
+                {
+                    response.Headers["x-tokenlay-request-id"] = "req_" + Guid.NewGuid().ToString("N")[..24];
+                }
+                return Task.CompletedTask;
+            }, http.Response);
             PathString path = http.Request.Path;
             bool open = path.StartsWithSegments("/v1/health") || path.StartsWithSegments("/openapi") || !path.StartsWithSegments("/v1");
             byte[] presented = Encoding.UTF8.GetBytes(http.Request.Headers.Authorization.ToString());

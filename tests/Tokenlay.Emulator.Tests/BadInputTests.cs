@@ -10,6 +10,8 @@ public class BadInputTests
         using HttpClient http = Emu.Http(emulator, key);
         HttpResponseMessage response = await http.PostAsync(path, Emu.Json(body));
         JsonNode json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.StartsWith("req_", response.Headers.GetValues("x-tokenlay-request-id").Single()); // refusals carry a request id too
+        Assert.Equal("tokenlay", response.Headers.GetValues("x-tokenlay-error-source").Single());
         return (response.StatusCode, json["error"]!);
     }
 

@@ -123,7 +123,7 @@ public class RulesTests
             [{ "id": "one-at-a-time", "if": {}, "then": {
                 "limits": [ { "type": "concurrent", "max": 1, "per": "user" } ],
                 "on_limit_exceeded": { "action": "queue" } } }]
-            """, o => o.SimulatedLatency = TimeSpan.FromMilliseconds(100));
+            """, o => o.SimulatedLatency = TimeSpan.FromMilliseconds(500)); // the four calls must overlap, even on a loaded runner
         ChatClient chat = Emu.Chat(emulator);
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Emu.AsUser(chat, "q")));
@@ -138,7 +138,7 @@ public class RulesTests
     {
         await using TokenlayEmulator emulator = await Emu.StartAsync("""
             [{ "id": "two", "if": {}, "then": { "limits": [ { "type": "concurrent", "max": 2, "per": "user" } ] } }]
-            """, o => o.SimulatedLatency = TimeSpan.FromMilliseconds(300));
+            """, o => o.SimulatedLatency = TimeSpan.FromSeconds(1)); // the six calls must overlap, even on a loaded runner
         ChatClient chat = Emu.Chat(emulator);
 
         Task<ClientResult<ChatCompletion>>[] calls = Enumerable.Range(0, 6).Select(_ => Emu.AsUser(chat, "c")).ToArray();
