@@ -1,23 +1,13 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Tokenlay.Emulator.Rules;
+using Tokenlay.Tests.Infrastructure;
 
 namespace Tokenlay.Emulator.Tests.Docs;
 
 public class ReadmeTests
 {
-    private static string RepoFile(string relative)
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, relative);
-            if (File.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "Tokenlay.Sdk.sln")))
-            {
-                return candidate;
-            }
-        }
-        throw new FileNotFoundException(relative);
-    }
+    private static string RepoFile(string relative) => RepoFiles.Path(relative);
 
     private static IEnumerable<string> Blocks(string language) =>
         Regex.Matches(File.ReadAllText(RepoFile("README.md")), "```" + language + @"\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value);

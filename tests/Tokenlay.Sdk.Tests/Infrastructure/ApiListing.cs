@@ -31,7 +31,7 @@ public static class ApiListing
 
     public static void AssertMatches(Assembly assembly, string baselineRelativePath)
     {
-        string path = RepoPath(baselineRelativePath);
+        string path = RepoFiles.Path(baselineRelativePath);
         string actual = Describe(assembly);
         if (Environment.GetEnvironmentVariable("TOKENLAY_UPDATE_API") == "1")
         {
@@ -81,17 +81,5 @@ public static class ApiListing
             return name[..name.IndexOf('`', StringComparison.Ordinal)] + "<" + string.Join(", ", type.GetGenericArguments().Select(Name)) + ">";
         }
         return type.FullName ?? type.Name;
-    }
-
-    private static string RepoPath(string relative)
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Tokenlay.Sdk.sln")))
-            {
-                return Path.Combine(dir.FullName, relative);
-            }
-        }
-        throw new DirectoryNotFoundException("Could not find the repository root (Tokenlay.Sdk.sln).");
     }
 }
