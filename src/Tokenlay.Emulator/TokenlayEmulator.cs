@@ -106,13 +106,18 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         byte[] expected = Encoding.UTF8.GetBytes("Bearer " + options.Key);
         app.Use(async (http, next) =>
         {
-            // Every answer carries a request id, refusals included, so any response can be quoted to support.
+            // Every answer carries a request id, refusals included, so any response can be quoted to support;
+            // every error says who produced it (provider errors set it themselves, the rest are ours).
             http.Response.OnStarting(static state =>
             {
                 var response = (HttpResponse)state;
                 if (!response.Headers.ContainsKey("x-tokenlay-request-id"))
                 {
                     response.Headers["x-tokenlay-request-id"] = "req_" + Guid.NewGuid().ToString("N")[..24];
+                }
+                if (response.StatusCode >= 400 && !response.Headers.ContainsKey("x-tokenlay-error-source"))
+                {
+                    response.Headers["x-tokenlay-error-source"] = "tokenlay";
                 }
                 return Task.CompletedTask;
             }, http.Response);

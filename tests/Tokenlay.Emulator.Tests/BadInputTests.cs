@@ -84,6 +84,10 @@ public class BadInputTests
         HttpResponseMessage missing = await http.GetAsync("/v1/does-not-exist");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("unknown_route", (string?)JsonNode.Parse(await missing.Content.ReadAsStringAsync())!["error"]!["code"]);
+        Assert.Equal("tokenlay", missing.Headers.GetValues("x-tokenlay-error-source").Single());
+        HttpResponseMessage badLimit = await http.GetAsync("/v1/logs?limit=0");
+        Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
+        Assert.Equal("tokenlay", badLimit.Headers.GetValues("x-tokenlay-error-source").Single());
 
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/v1/health")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/v1/usage")).StatusCode);

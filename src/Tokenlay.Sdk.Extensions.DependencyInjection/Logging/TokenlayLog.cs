@@ -9,7 +9,7 @@ namespace Tokenlay;
 /// </summary>
 internal static class TokenlayLog
 {
-    private static readonly Action<ILogger, string?, string?, string?, Exception?> s_blocked = LoggerMessage.Define<string?, string?, string?>(
+    private static readonly Action<ILogger, string?, int, string?, Exception?> s_blocked = LoggerMessage.Define<string?, int, string?>(
         LogLevel.Warning, new EventId(1, "TokenlayBlocked"), "Tokenlay blocked a call: rule {RuleId}, status {Status}, request {RequestId}");
 
     private static readonly Action<ILogger, string?, string, string?, Exception?> s_warned = LoggerMessage.Define<string?, string, string?>(
@@ -23,7 +23,7 @@ internal static class TokenlayLog
         switch (info.RuleAction)
         {
             case TokenlayRuleAction.Block:
-                s_blocked(logger, info.RuleId, info.Status.ToString(System.Globalization.CultureInfo.InvariantCulture), info.RequestId, null);
+                s_blocked(logger, info.RuleId, info.Status, info.RequestId, null);
                 break;
             case TokenlayRuleAction.Downgrade:
                 s_downgraded(logger, info.Model, info.RuleId, info.RequestId, null);
