@@ -1,12 +1,10 @@
 using System;
 using System.ClientModel.Primitives;
-using System.Collections.Concurrent;
 using System.Net.Http;
 using System.Threading;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI;
-using Polly;
 using Tokenlay.Companion;
 
 namespace Tokenlay;
@@ -14,24 +12,33 @@ namespace Tokenlay;
 /// <summary>
 /// The clients of one Tokenlay registration, built once from its options: transport from
 /// IHttpClientFactory, one retry layer, live reload of keys and metadata, logging of rule outcomes.
+/// Every client here (OpenAI, companion, health) reads the same settings source, so a reloaded key
+/// applies to the next call of each.
 /// </summary>
 internal sealed class TokenlayHostedClients : IDisposable
 {
+    private readonly TokenlayRegistration _registration;
+    private readonly IHttpClientFactory _httpClients;
+    private readonly bool _resilience;
+    private readonly Lazy<TokenlaySettingsSource> _source;
     private readonly Lazy<OpenAIClient> _openAI;
     private readonly Lazy<TokenlayClient> _tokenlay;
     private IDisposable? _reloadSubscription;
 
-    public TokenlayHostedClients(string name, IOptionsMonitor<TokenlayOptions> options, IOptionsMonitor<TokenlayResilienceOptions> resilience,
+    public TokenlayHostedClients(TokenlayRegistration registration, IOptionsMonitor<TokenlayOptions> options, IOptionsMonitor<TokenlayResilienceOptions> resilience,
         IHttpClientFactory httpClients, ILoggerFactory loggers)
     {
+        _registration = registration;
+        _httpClients = httpClients;
         ILogger logger = loggers.CreateLogger("Tokenlay");
         Action<TokenlayResponseInfo> log = TokenlayLog.For(logger);
-        bool polly = resilience.Get(name).Enabled;
+        string name = registration.Name;
+        _resilience = resilience.Get(name).Enabled;
         string httpName = TokenlayServiceCollectionExtensions.HttpClientName(name);
 
-        _openAI = new Lazy<OpenAIClient>(() =>
+        _source = new Lazy<TokenlaySettingsSource>(() =>
         {
-            var source = new TokenlaySettingsSource(TokenlaySettings.From(options.Get(name), alsoOnResponse: log));
+            var source = new TokenlaySettingsSource(TokenlaySettings.From(options.Get(name), alsoOnResponse: log, registration.SettingNames));
             _reloadSubscription = options.OnChange((changed, changedName) =>
             {
                 if (!string.Equals(changedName ?? Options.DefaultName, name, StringComparison.Ordinal))
@@ -40,32 +47,33 @@ internal sealed class TokenlayHostedClients : IDisposable
                 }
                 try
                 {
-                    source.Update(TokenlaySettings.From(changed, alsoOnResponse: log));
+                    source.Update(TokenlaySettings.From(changed, alsoOnResponse: log, registration.SettingNames));
                 }
                 catch (Exception e) when (e is ArgumentException or InvalidOperationException)
                 {
                     // Keep serving with the last good settings rather than fail every call.
-                    logger.LogError(e, "A Tokenlay configuration change was not applied: {Reason}", e.Message);
+                    logger.LogError(e, "A Tokenlay configuration change was not applied: {Reason}", TokenlayOptionsValidator.Describe(e));
                 }
             });
-            HttpClient http = httpClients.CreateClient(httpName);
-            return TokenlayOpenAIClient.Create(source, clientOptions =>
-            {
-                clientOptions.Transport = new HttpClientPipelineTransport(http);
-                if (polly)
-                {
-                    // Polly owns retries and timeouts: a call is never retried twice over or cut by a second timer.
-                    clientOptions.RetryPolicy = new ClientRetryPolicy(maxRetries: 0);
-                    clientOptions.NetworkTimeout = Timeout.InfiniteTimeSpan;
-                }
-            });
+            return source;
         });
 
-        _tokenlay = new Lazy<TokenlayClient>(() => new TokenlayClient(options.Get(name), new TokenlayClientOptions
+        _openAI = new Lazy<OpenAIClient>(() => TokenlayOpenAIClient.Create(_source.Value, clientOptions =>
+        {
+            clientOptions.Transport = new HttpClientPipelineTransport(httpClients.CreateClient(httpName));
+            if (_resilience)
+            {
+                // The resilience handler owns retries and timeouts: a call is never retried twice over or cut by a second timer.
+                clientOptions.RetryPolicy = new ClientRetryPolicy(maxRetries: 0);
+                clientOptions.NetworkTimeout = Timeout.InfiniteTimeSpan;
+            }
+        }));
+
+        _tokenlay = new Lazy<TokenlayClient>(() => new TokenlayClient(_source.Value, new TokenlayClientOptions
         {
             Transport = new HttpClientPipelineTransport(httpClients.CreateClient(httpName)),
-            RetryPolicy = polly ? new ClientRetryPolicy(maxRetries: 0) : null,
-            NetworkTimeout = polly ? Timeout.InfiniteTimeSpan : null,
+            RetryPolicy = _resilience ? new ClientRetryPolicy(maxRetries: 0) : null,
+            NetworkTimeout = _resilience ? Timeout.InfiniteTimeSpan : null,
         }));
     }
 
@@ -73,20 +81,17 @@ internal sealed class TokenlayHostedClients : IDisposable
 
     public TokenlayClient Tokenlay => _tokenlay.Value;
 
-    public void Dispose() => _reloadSubscription?.Dispose();
-}
-
-/// <summary>One Polly pipeline per registration, shared by every handler the factory creates, so circuit state survives handler rotation.</summary>
-internal sealed class TokenlayResiliencePipelines
-{
-    private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.Ordinal);
-    private readonly IOptionsMonitor<TokenlayResilienceOptions> _options;
-
-    public TokenlayResiliencePipelines(IOptionsMonitor<TokenlayResilienceOptions> options)
+    /// <summary>
+    /// A companion client for health probes: one attempt bounded by <paramref name="timeout"/>, on
+    /// an HttpClient of its own with no retry and no breaker, so a probe answers fast and never
+    /// trips or waits on the breaker of real calls. It shares the live settings (key reloads).
+    /// </summary>
+    public TokenlayClient CreateHealthClient(TimeSpan timeout) => new(_source.Value, new TokenlayClientOptions
     {
-        _options = options;
-    }
+        Transport = new HttpClientPipelineTransport(_httpClients.CreateClient(TokenlayServiceCollectionExtensions.HealthHttpClientName(_registration.Name))),
+        RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+        NetworkTimeout = timeout,
+    });
 
-    public ResiliencePipeline<HttpResponseMessage> For(string name) =>
-        _pipelines.GetOrAdd(name, n => TokenlayResilienceHandler.Build(_options.Get(n)));
+    public void Dispose() => _reloadSubscription?.Dispose();
 }

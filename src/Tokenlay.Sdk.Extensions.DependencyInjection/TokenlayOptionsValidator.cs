@@ -16,31 +16,25 @@ namespace Tokenlay;
 /// </remarks>
 internal sealed class TokenlayOptionsValidator : IValidateOptions<TokenlayOptions>
 {
-    private readonly string _name;
-    private readonly string _path;
+    private readonly TokenlayRegistration _registration;
     private int _validatedOnce;
 
-    public TokenlayOptionsValidator(string name, string path)
+    public TokenlayOptionsValidator(TokenlayRegistration registration)
     {
-        _name = name;
-        _path = path;
+        _registration = registration;
     }
 
     public ValidateOptionsResult Validate(string? name, TokenlayOptions options)
     {
-        if (!string.Equals(name ?? Options.DefaultName, _name, StringComparison.Ordinal) || Volatile.Read(ref _validatedOnce) != 0)
+        if (!string.Equals(name ?? Options.DefaultName, _registration.Name, StringComparison.Ordinal) || Volatile.Read(ref _validatedOnce) != 0)
         {
             return ValidateOptionsResult.Skip;
         }
+        string path = _registration.Path;
         if (string.IsNullOrWhiteSpace(options.TokenlayKey))
         {
             return ValidateOptionsResult.Fail(
-                $"Tokenlay is not configured: '{_path}:TokenlayKey' is missing. Set it in appsettings, user secrets or the environment (for example {_path.Replace(":", "__", StringComparison.Ordinal)}__TokenlayKey).");
-        }
-        if (string.IsNullOrWhiteSpace(options.ProviderApiKey))
-        {
-            return ValidateOptionsResult.Fail(
-                $"Tokenlay is not configured: '{_path}:ProviderApiKey' is missing. Set it to your LLM provider's key (for example {_path.Replace(":", "__", StringComparison.Ordinal)}__ProviderApiKey).");
+                $"Tokenlay is not configured: '{path}:TokenlayKey' is missing. Set it in appsettings, user secrets or the environment (for example {path.Replace(":", "__", StringComparison.Ordinal)}__TokenlayKey).");
         }
         try
         {
@@ -50,7 +44,13 @@ internal sealed class TokenlayOptionsValidator : IValidateOptions<TokenlayOption
         }
         catch (ArgumentException e)
         {
-            return ValidateOptionsResult.Fail($"Tokenlay configuration '{_path}' is invalid: {e.Message.Replace("TokenlayOptions.", _path + ":", StringComparison.Ordinal)}");
+            return ValidateOptionsResult.Fail($"Tokenlay configuration '{path}' is invalid: {Describe(e).Replace("TokenlayOptions.", path + ":", StringComparison.Ordinal)}");
         }
     }
+
+    /// <summary>An exception's message without the "(Parameter 'x')" that ArgumentException appends: the message already names the setting.</summary>
+    internal static string Describe(Exception e) =>
+        e is ArgumentException { ParamName: { } param } && e.Message.EndsWith($" (Parameter '{param}')", StringComparison.Ordinal)
+            ? e.Message.Substring(0, e.Message.Length - $" (Parameter '{param}')".Length)
+            : e.Message;
 }

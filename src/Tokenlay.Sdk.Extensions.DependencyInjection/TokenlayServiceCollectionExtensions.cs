@@ -3,7 +3,6 @@ using System.Net.Http;
 using System.Threading;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI;
@@ -40,6 +39,8 @@ public static class TokenlayServiceCollectionExtensions
 
     internal static string HttpClientName(string name) => name.Length == 0 ? "Tokenlay" : "Tokenlay:" + name;
 
+    internal static string HealthHttpClientName(string name) => HttpClientName(name) + ":health";
+
     private static string RequireName(string name) =>
         string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("A keyed Tokenlay registration needs a name.", nameof(name)) : name;
 
@@ -51,37 +52,47 @@ public static class TokenlayServiceCollectionExtensions
         }
         OptionsBuilder<TokenlayOptions> options = services.AddOptions<TokenlayOptions>(name);
         OptionsBuilder<TokenlayResilienceOptions> resilience = services.AddOptions<TokenlayResilienceOptions>(name);
-        string path = "TokenlayOptions";
+        TokenlayRegistration registration;
         if (configuration is not null)
         {
             options.Bind(configuration);
             resilience.Bind(configuration.GetSection("Resilience"));
-            path = configuration is IConfigurationSection section ? section.Path : "(configuration root)";
+            registration = new TokenlayRegistration(name, configuration is IConfigurationSection section ? section.Path : "(configuration root)", fromConfiguration: true);
+        }
+        else
+        {
+            registration = new TokenlayRegistration(name, "TokenlayOptions", fromConfiguration: false);
         }
         if (configure is not null)
         {
             options.Configure(configure);
         }
         options.ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TokenlayOptions>>(new TokenlayOptionsValidator(name, path));
+        services.AddSingleton<IValidateOptions<TokenlayOptions>>(new TokenlayOptionsValidator(registration));
+        services.AddKeyedSingleton(name, registration);
 
         services.AddLogging();
-        services.TryAddSingleton<TokenlayResiliencePipelines>();
         IHttpClientBuilder http = services.AddHttpClient(HttpClientName(name))
             // LLM calls and streams run long: the HttpClient must not time them out; the resilience layer decides.
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             // One long-lived client per registration; pooled connections still follow DNS changes.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
-            .ConfigureAdditionalHttpMessageHandlers((handlers, sp) =>
-            {
-                if (sp.GetRequiredService<IOptionsMonitor<TokenlayResilienceOptions>>().Get(name).Enabled)
-                {
-                    handlers.Add(new TokenlayResilienceHandler(sp.GetRequiredService<TokenlayResiliencePipelines>().For(name)));
-                }
-            });
+            .AddHttpMessageHandler(sp => new TokenlayHostedFailureHandler(
+                sp.GetRequiredService<IOptionsMonitor<TokenlayResilienceOptions>>().Get(name), registration));
+        // The ecosystem's resilience handler: its registry keeps one pipeline per registration, so the
+        // breaker's state outlives handler rotation, and a change to the options rebuilds it.
+        http.AddResilienceHandler(HttpClientName(name), (pipeline, context) =>
+        {
+            context.EnableReloads<TokenlayResilienceOptions>(name);
+            TokenlayResilience.Configure(pipeline, context.GetOptions<TokenlayResilienceOptions>(name));
+        });
+
+        // The health check's own client: one attempt, no retries, no breaker shared with real calls.
+        services.AddHttpClient(HealthHttpClientName(name))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
 
         services.AddKeyedSingleton(name, (sp, _) => new TokenlayHostedClients(
-            name,
+            registration,
             sp.GetRequiredService<IOptionsMonitor<TokenlayOptions>>(),
             sp.GetRequiredService<IOptionsMonitor<TokenlayResilienceOptions>>(),
             sp.GetRequiredService<IHttpClientFactory>(),

@@ -33,8 +33,14 @@ public class TokenlayClient
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">The key is missing or a setting is invalid; the message names it.</exception>
     public TokenlayClient(TokenlayOptions options, TokenlayClientOptions? clientOptions = null)
+        : this(new TokenlaySettingsSource(TokenlaySettings.From(options)), clientOptions)
     {
-        var transport = new TokenlayApiTransport(TokenlaySettings.From(options, requireProviderKey: false), clientOptions);
+    }
+
+    /// <summary>A client reading its settings from <paramref name="source"/> on every call (hosting: live reload).</summary>
+    internal TokenlayClient(TokenlaySettingsSource source, TokenlayClientOptions? clientOptions)
+    {
+        var transport = new TokenlayApiTransport(source, clientOptions);
         Pipeline = transport.Pipeline;
         Usage = new TokenlayUsageClient(transport);
         Logs = new TokenlayLogsClient(transport);

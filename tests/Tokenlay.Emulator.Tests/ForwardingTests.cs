@@ -19,7 +19,7 @@ public class ForwardingTests
         ChatClient chat = Emu.Chat(proxy, "gpt-4o-mini", o =>
         {
             o.ProviderApiKey = ProviderKey;
-            o.ProviderApiBase = new Uri(provider.BaseUrl, "v1").ToString();
+            o.ProviderApiBase = new Uri(provider.BaseUrl, "v1");
         });
 
         ChatCompletion reply = await Emu.AsUser(chat, "fwd");
@@ -78,7 +78,7 @@ public class ForwardingTests
         ChatClient chat = Emu.Chat(proxy, "gpt-4o-mini", o =>
         {
             o.ProviderApiKey = "sk-wrong-provider-key-000000";
-            o.ProviderApiBase = new Uri(provider.BaseUrl, "v1").ToString();
+            o.ProviderApiBase = new Uri(provider.BaseUrl, "v1");
         });
 
         var error = await Assert.ThrowsAsync<TokenlayProviderException>(() => chat.CompleteChatAsync("hi"));
@@ -92,7 +92,7 @@ public class ForwardingTests
     public async Task An_unreachable_provider_is_a_502_provider_error()
     {
         await using TokenlayEmulator proxy = await Emu.StartAsync(configure: o => o.Forward = true);
-        ChatClient chat = Emu.Chat(proxy, "gpt-4o-mini", o => o.ProviderApiBase = "http://127.0.0.1:1/v1");
+        ChatClient chat = Emu.Chat(proxy, "gpt-4o-mini", o => o.ProviderApiBase = new Uri("http://127.0.0.1:1/v1"));
 
         var error = await Assert.ThrowsAsync<TokenlayProviderException>(() => chat.CompleteChatAsync("hi"));
 

@@ -45,9 +45,42 @@ public class HostingTests
         Assert.Equal((null, "ask"), (log[1].User, log[1].Feature));
     }
 
+    [Fact]
+    public async Task A_claim_with_cr_lf_never_fails_the_request_and_is_left_out_and_logged_once()
+    {
+        await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
+        var logs = new ListLoggerProvider();
+        WebApplicationBuilder builder = TestHosts.Builder(TestHosts.Settings(emulator.BaseUrl, emulator.Key));
+        builder.Logging.AddProvider(logs);
+        builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay")).AddChatClient("gpt-4o-mini");
+        builder.Services.AddTokenlayUserContext(o => o.OrgClaim = "org_id");
+        builder.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
+        await using WebApplication app = builder.Build();
+        app.UseAuthentication();
+        app.UseTokenlayUserContext();
+        app.MapGet("/ask", async (ChatClient chat) => (await chat.CompleteChatAsync("hi")).Value.Content[0].Text);
+        app.MapGet("/plain", () => "no llm here");
+        using HttpClient http = await TestHosts.StartAsync(app);
+
+        HttpStatusCode[] statuses = new HttpStatusCode[3];
+        for (int i = 0; i < 3; i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, i == 2 ? "/plain" : "/ask");
+            request.Headers.Add("X-Test-User", "user-123");
+            request.Headers.TryAddWithoutValidation("X-Test-Org", "acme\\r\\nx-tokenlay-provider-base: https://evil.example");
+            statuses[i] = (await http.SendAsync(request)).StatusCode;
+        }
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        IReadOnlyList<CallLogEntry> log = emulator.Store.Snapshot();
+        Assert.Equal(2, log.Count);
+        Assert.All(log, e => Assert.Equal(("user-123", (string?)null), (e.User, e.Org)));
+        Assert.Single(logs.Lines, l => l.Message.Contains("'org_id'", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Message.Contains("evil", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("Tokenlay:TokenlayKey", "'Tokenlay:TokenlayKey' is missing")]
-    [InlineData("Tokenlay:ProviderApiKey", "'Tokenlay:ProviderApiKey' is missing")]
     public async Task A_missing_key_fails_the_host_at_start_naming_the_configuration_path(string removed, string expected)
     {
         Dictionary<string, string?> settings = TestHosts.Settings(new Uri("https://api.tokenlay.com"), "tl_key_0123456789");
@@ -176,7 +209,8 @@ public class HostingTests
 
         var error = await Assert.ThrowsAsync<TokenlayTimeoutException>(() => services.GetRequiredService<OpenAIClient>().GetChatClient("m").CompleteChatAsync("hi"));
 
-        Assert.IsType<TaskCanceledException>(error.InnerException);
+        Assert.IsType<Polly.Timeout.TimeoutRejectedException>(error.InnerException);
+        Assert.Contains("'Tokenlay:Resilience:AttemptTimeout'", error.Message);
     }
 
     [Fact]
@@ -207,7 +241,8 @@ public class HostingTests
         await chat.CompleteChatAsync("hi");
 
         var configuration = (IConfigurationRoot)services.GetRequiredService<IConfiguration>();
-        configuration["Tokenlay:ProviderApiKey"] = "";
+        configuration["Tokenlay:ProviderApiKey"] = "sk-changed-provider-0123456789";
+        configuration["Tokenlay:MaxRetries"] = "-1"; // invalid: the whole change is refused
         configuration.Reload();
         await chat.CompleteChatAsync("hi");
 

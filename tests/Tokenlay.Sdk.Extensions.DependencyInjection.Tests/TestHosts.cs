@@ -29,7 +29,8 @@ internal sealed class HeaderAuthenticationHandler : AuthenticationHandler<Authen
         var claims = new List<Claim> { new("sub", user.ToString()) };
         if (Request.Headers.TryGetValue("X-Test-Org", out var org))
         {
-            claims.Add(new Claim("org_id", org.ToString()));
+            // Escaped CR/LF in the test header stand for the raw characters an identity provider could put in a claim.
+            claims.Add(new Claim("org_id", org.ToString().Replace("\\r", "\r", StringComparison.Ordinal).Replace("\\n", "\n", StringComparison.Ordinal)));
         }
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));

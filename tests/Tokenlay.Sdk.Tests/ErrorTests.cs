@@ -130,6 +130,18 @@ public class ErrorTests
     }
 
     [Fact]
+    public async Task A_provider_429_is_a_rate_limit_exception_whose_source_is_the_provider()
+    {
+        await using FakeProxy proxy = await StartFailingProxy(429, OpenAIReplies.Error("You exceeded your current quota", "insufficient_quota", "insufficient_quota"),
+            h => h["x-tokenlay-error-source"] = "provider");
+
+        var error = await Assert.ThrowsAsync<TokenlayRateLimitException>(() => Chat(proxy).CompleteChatAsync("hi"));
+
+        Assert.Equal(TokenlayErrorSource.Provider, error.ErrorSource);
+        Assert.Equal("insufficient_quota", error.ErrorCode);
+    }
+
+    [Fact]
     public async Task An_html_502_from_a_load_balancer_gives_a_server_exception_with_a_short_excerpt()
     {
         string html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
@@ -141,7 +153,10 @@ public class ErrorTests
         Assert.Equal(502, error.Status);
         Assert.Contains("502 Bad Gateway", error.Message);
         Assert.DoesNotContain("<h1>", error.Message);
-        Assert.True(error.Message.Length < 400, $"message too long: {error.Message.Length}");
+        // The excerpt is cut to 200 characters; the rest is the status, the URL called and what to check.
+        Assert.Contains("…", error.Message);
+        Assert.Contains(proxy.BaseUrl + "v1/chat/completions", error.Message);
+        Assert.True(error.Message.Length < 600, $"message too long: {error.Message.Length}");
     }
 
     [Fact]

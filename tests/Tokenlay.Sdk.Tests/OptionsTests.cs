@@ -25,7 +25,7 @@ public class OptionsTests
 
         Assert.Equal(TestKeys.Tokenlay, options.TokenlayKey);
         Assert.Equal(TestKeys.Provider, options.ProviderApiKey);
-        Assert.Equal("https://api.anthropic.com/v1", options.ProviderApiBase);
+        Assert.Equal(new Uri("https://api.anthropic.com/v1"), options.ProviderApiBase);
         Assert.Equal(new Uri("https://eu.tokenlay.example"), options.TokenlayBaseUrl);
     }
 
@@ -48,13 +48,24 @@ public class OptionsTests
     }
 
     [Fact]
-    public void A_missing_provider_key_fails_at_creation_naming_the_setting_and_the_variable()
+    public async Task Without_a_provider_key_the_client_is_created_and_sends_no_provider_key_header()
     {
-        var error = Assert.Throws<ArgumentException>(() => TokenlayOpenAIClient.Create(new TokenlayOptions { TokenlayKey = TestKeys.Tokenlay }));
+        await using FakeProxy proxy = await FakeProxy.StartAsync((context, _) => OpenAIReplies.WriteJsonAsync(context, OpenAIReplies.ChatCompletion("ok")));
+        OpenAI.OpenAIClient client = TokenlayOpenAIClient.Create(new TokenlayOptions { TokenlayKey = TestKeys.Tokenlay, TokenlayBaseUrl = proxy.BaseUrl });
 
-        Assert.Contains("TokenlayOptions.ProviderApiKey", error.Message);
-        Assert.Contains("PROVIDER_API_KEY", error.Message);
-        Assert.DoesNotContain(TestKeys.Tokenlay, error.Message);
+        await client.GetChatClient("m").CompleteChatAsync("hi");
+
+        Assert.False(proxy.LastRequest.Headers.ContainsKey("x-tokenlay-provider-key"));
+        Assert.Equal("Bearer " + TestKeys.Tokenlay, proxy.LastRequest.Header("authorization"));
+    }
+
+    [Fact]
+    public void FromEnvironment_refuses_a_provider_base_that_is_not_a_url()
+    {
+        using var env = new TemporaryEnvironment(new() { ["PROVIDER_API_BASE"] = "api.openai.com" });
+
+        var error = Assert.Throws<ArgumentException>(TokenlayOptions.FromEnvironment);
+        Assert.Contains("PROVIDER_API_BASE", error.Message);
     }
 
     [Fact]
@@ -93,7 +104,7 @@ public class OptionsTests
     {
         Assert.Contains("MaxRetries", Assert.Throws<ArgumentException>(() => TokenlayOpenAIClient.Create(With(o => o.MaxRetries = -1))).Message);
         Assert.Contains("NetworkTimeout", Assert.Throws<ArgumentException>(() => TokenlayOpenAIClient.Create(With(o => o.NetworkTimeout = TimeSpan.Zero))).Message);
-        Assert.Contains("ProviderApiBase", Assert.Throws<ArgumentException>(() => TokenlayOpenAIClient.Create(With(o => o.ProviderApiBase = "api.openai.com"))).Message);
+        Assert.Contains("ProviderApiBase", Assert.Throws<ArgumentException>(() => TokenlayOpenAIClient.Create(With(o => o.ProviderApiBase = new Uri("api.openai.com", UriKind.Relative)))).Message);
 
         static TokenlayOptions With(Action<TokenlayOptions> change)
         {

@@ -55,7 +55,7 @@ public class RoutingTests
         await using FakeProxy proxy = await StartEchoProxy();
         ChatClient chat = TestKeys.Client(proxy, o =>
         {
-            o.ProviderApiBase = "https://api.mistral.ai/v1";
+            o.ProviderApiBase = new Uri("https://api.mistral.ai/v1");
             o.Metadata["user"] = "user_1";
             o.Metadata["Org"] = "org_1";
             o.Metadata["plan"] = "pro";

@@ -41,6 +41,62 @@ public class ScopeTests
         Assert.Null(proxy.LastRequest.Header("x-tokenlay-feature"));
     }
 
+    // The rule: attribution is captured when a call starts. A task started inside a scope that calls
+    // after the scope is disposed is not attributed to it; begin a scope inside long-running work.
+    [Fact]
+    public async Task A_call_started_after_its_scope_was_disposed_is_not_attributed_even_from_a_task_begun_inside_it()
+    {
+        await using FakeProxy proxy = await StartUserEchoProxy();
+        ChatClient chat = TestKeys.Client(proxy, o => o.Metadata["user"] = "default").GetChatClient("m");
+        var scopeEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task background;
+
+        using (TokenlayScope.Begin(new TokenlayRequestContext { User = "alice" }))
+        {
+            background = Task.Run(async () =>
+            {
+                await scopeEnded.Task;
+                await chat.CompleteChatAsync("later");
+            });
+        }
+        scopeEnded.SetResult();
+        await background;
+
+        Assert.Equal("default", proxy.LastRequest.Header("x-tokenlay-user"));
+    }
+
+    [Fact]
+    public async Task A_call_started_inside_a_scope_keeps_its_attribution_on_retries_after_the_scope_ends()
+    {
+        int attempts = 0;
+        var firstAttemptSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var scopeEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using FakeProxy proxy = await FakeProxy.StartAsync(async (context, _) =>
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                firstAttemptSeen.SetResult();
+                await scopeEnded.Task;
+                await OpenAIReplies.WriteJsonAsync(context, OpenAIReplies.Error("busy", "server_error"), 503);
+                return;
+            }
+            await OpenAIReplies.WriteJsonAsync(context, OpenAIReplies.ChatCompletion("ok"));
+        });
+        ChatClient chat = TestKeys.Client(proxy, o => o.Metadata["user"] = "default").GetChatClient("m");
+        Task call;
+
+        using (TokenlayScope.Begin(new TokenlayRequestContext { User = "alice" }))
+        {
+            call = chat.CompleteChatAsync("hi");
+            await firstAttemptSeen.Task;
+        }
+        scopeEnded.SetResult();
+        await call;
+
+        Assert.Equal(2, proxy.RequestCount);
+        Assert.All(proxy.Requests, r => Assert.Equal("alice", r.Header("x-tokenlay-user")));
+    }
+
     [Fact]
     public async Task Nested_scopes_override_key_by_key()
     {
@@ -135,7 +191,7 @@ public class ScopeTests
         await using FakeProxy proxy = await StartUserEchoProxy();
         ChatClient chat = TestKeys.Client(proxy).GetChatClient("m");
 
-        using (TokenlayScope.Begin(new TokenlayRequestContext { ProviderApiKey = TestKeys.CustomerProvider, ProviderApiBase = "https://api.together.xyz/v1" }))
+        using (TokenlayScope.Begin(new TokenlayRequestContext { ProviderApiKey = TestKeys.CustomerProvider, ProviderApiBase = new Uri("https://api.together.xyz/v1") }))
         {
             await chat.CompleteChatAsync("hi");
         }

@@ -109,4 +109,30 @@ public class WebhookSignatureTests
         Assert.NotNull(TokenlayWebhooks.ConstructEvent(Payload, fresh, Secret));
         Assert.Throws<TokenlayWebhookSignatureException>(() => TokenlayWebhooks.VerifySignature(Payload, stale, Secret));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-300)]
+    public void A_tolerance_of_zero_or_less_is_refused_rather_than_disabling_the_replay_check(int seconds)
+    {
+        string monthOld = TokenlayWebhooks.ComputeSignatureHeader(Payload, Secret, DateTimeOffset.UtcNow.AddDays(-30));
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => TokenlayWebhooks.ConstructEvent(Payload, monthOld, Secret, TimeSpan.FromSeconds(seconds)));
+
+        Assert.Equal("tolerance", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData("""[{"id":"evt_1","type":"limit.exceeded"}]""")]
+    [InlineData("\"just a string\"")]
+    [InlineData("42")]
+    public void A_correctly_signed_payload_that_is_not_an_object_gives_the_documented_argument_exception(string payload)
+    {
+        string header = TokenlayWebhooks.ComputeSignatureHeader(payload, Secret, Now);
+
+        var error = Assert.Throws<ArgumentException>(() => Construct(payload, header, Secret));
+
+        Assert.Equal("payload", error.ParamName);
+        Assert.Contains("not a Tokenlay event object", error.Message);
+    }
 }

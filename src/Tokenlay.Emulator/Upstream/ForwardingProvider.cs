@@ -87,7 +87,7 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
 
     private static HttpRequestMessage CreateMessage(ProxyRequest request)
     {
-        string baseUrl = (request.ProviderBase ?? Tokenlay.TokenlayOptions.DefaultProviderApiBase).TrimEnd('/');
+        string baseUrl = (request.ProviderBase ?? Tokenlay.TokenlayOptions.DefaultProviderApiBase.OriginalString).TrimEnd('/');
         var message = new HttpRequestMessage(HttpMethod.Post, baseUrl + "/" + request.Endpoint)
         {
             Content = new StringContent(request.Body.ToJsonString(), Encoding.UTF8, "application/json"),

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Tokenlay;
 
-/// <summary>Reports whether Tokenlay answers its health endpoint.</summary>
+/// <summary>Reports whether Tokenlay answers its health endpoint, with one attempt bounded by a short timeout.</summary>
 internal sealed class TokenlayHealthCheck : IHealthCheck
 {
     private readonly TokenlayClient _client;

@@ -3,16 +3,18 @@ using System;
 namespace Tokenlay;
 
 /// <summary>
-/// The one resilience layer of a hosted Tokenlay client, run by Polly around the HTTP handler.
-/// While it is on, the OpenAI pipeline's own retries are off and its network timeout is infinite,
-/// so a call is never retried twice over or cut by a second timer.
+/// The one resilience layer of a hosted Tokenlay client, run by Microsoft.Extensions.Http.Resilience
+/// (Polly) around the HTTP handler. While it is on, the OpenAI pipeline's own retries are off and
+/// its network timeout is replaced by <see cref="AttemptTimeout"/> (until the headers) and
+/// <see cref="ReadTimeout"/> (each read of the body), so a call is never retried twice over or cut
+/// by a second timer. Bound from the <c>Resilience</c> subsection of the Tokenlay configuration.
 /// </summary>
 public sealed class TokenlayResilienceOptions
 {
     /// <summary>Whether Polly handles retries, timeouts and the circuit breaker. When off, the OpenAI pipeline retries as usual.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Retries after the first attempt (408, 429 and 5xx other than rule blocks, and connection failures). Default 3.</summary>
+    /// <summary>Retries after the first attempt (408, 429 and 5xx other than rule blocks, and connection failures that can clear). Default 3.</summary>
     public int MaxRetryAttempts { get; set; } = 3;
 
     /// <summary>First back-off when the server gives no Retry-After; exponential with jitter after. Default 1 second.</summary>
@@ -28,7 +30,21 @@ public sealed class TokenlayResilienceOptions
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Whether a circuit breaker stops calls for <see cref="BreakDuration"/> after repeated failures. Default on.</summary>
+    /// <summary>
+    /// How long a read of the response body may wait for data once the headers have arrived: the
+    /// gap between streamed chunks, or the rest of a body that stalls. A stall past it fails with
+    /// <see cref="TokenlayTimeoutException"/>. Default 10 minutes, like the plain client's network
+    /// timeout, because some models pause long before their first token;
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> disables it.
+    /// </summary>
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Whether a circuit breaker stops calls for <see cref="BreakDuration"/> after repeated failures
+    /// to reach Tokenlay (connection failures, timeouts, Tokenlay's own 5xx). Provider errors and rate
+    /// limits never count. An open breaker fails calls with <see cref="TokenlayCircuitOpenException"/>.
+    /// Default on.
+    /// </summary>
     public bool CircuitBreakerEnabled { get; set; } = true;
 
     /// <summary>The failure ratio that opens the circuit. Default 0.5.</summary>

@@ -17,20 +17,28 @@ namespace Tokenlay.Companion;
 /// </summary>
 internal sealed class TokenlayApiTransport
 {
-    private readonly TokenlaySettings _settings;
+    private readonly TokenlaySettingsSource _source;
 
-    public TokenlayApiTransport(TokenlaySettings settings, TokenlayClientOptions? options)
+    /// <param name="source">
+    /// Where the settings are read on every call: hosting updates it on a configuration reload, so
+    /// a new key applies to the next call here as it does for the OpenAI client.
+    /// </param>
+    /// <param name="options">Pipeline settings; retries and timeout default to the source's.</param>
+    public TokenlayApiTransport(TokenlaySettingsSource source, TokenlayClientOptions? options)
     {
-        _settings = settings;
+        _source = source;
+        TokenlaySettings settings = source.Current;
         options ??= new TokenlayClientOptions();
         options.RetryPolicy ??= settings.CreateRetryPolicy();
         options.NetworkTimeout ??= settings.NetworkTimeout;
         Pipeline = ClientPipeline.Create(
             options,
             ReadOnlySpan<PipelinePolicy>.Empty,
-            new PipelinePolicy[] { ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(new ApiKeyCredential(settings.TokenlayKey)) },
+            new PipelinePolicy[] { ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(source.Credential) },
             ReadOnlySpan<PipelinePolicy>.Empty);
     }
+
+    private TokenlaySettings Settings => _source.Current;
 
     public ClientPipeline Pipeline { get; }
 
@@ -55,20 +63,20 @@ internal sealed class TokenlayApiTransport
         {
             await Pipeline.SendAsync(message).ConfigureAwait(false);
         }
-        catch (Exception exception) when (TokenlayFailures.Translate(_settings, message, exception, Redact) is { } typed)
+        catch (Exception exception) when (TokenlayFailures.Translate(Settings, message, exception, Redact) is { } typed)
         {
             throw typed;
         }
         PipelineResponse response = message.Response!;
         if (response.IsError)
         {
-            throw await TokenlayFailures.FromErrorResponseAsync(_settings, message, response, Redact).ConfigureAwait(false);
+            throw await TokenlayFailures.FromErrorResponseAsync(Settings, message, response, Redact).ConfigureAwait(false);
         }
-        return Parse(response, responseType, what);
+        return Parse(message, response, responseType, what);
     }
 
     /// <summary>Reads the body as <typeparamref name="T"/>; a body that is not that gives a typed error, never a null.</summary>
-    internal T Parse<T>(PipelineResponse response, JsonTypeInfo<T> type, string what)
+    internal T Parse<T>(PipelineMessage message, PipelineResponse response, JsonTypeInfo<T> type, string what)
         where T : class
     {
         ReadOnlyMemory<byte> content = response.Content.ToMemory();
@@ -81,26 +89,28 @@ internal sealed class TokenlayApiTransport
         }
         catch (JsonException e)
         {
-            throw Malformed(response, what, content, e);
+            throw Malformed(message, response, what, content, e);
         }
-        throw Malformed(response, what, content, null);
+        throw Malformed(message, response, what, content, null);
     }
 
-    private TokenlayException Malformed(PipelineResponse response, string what, ReadOnlyMemory<byte> content, Exception? cause)
+    private TokenlayException Malformed(PipelineMessage message, PipelineResponse response, string what, ReadOnlyMemory<byte> content, Exception? cause)
     {
         string text = Encoding.UTF8.GetString(content.ToArray());
         string excerpt = text.Length <= 120 ? text : text.Substring(0, 120) + "…";
+        TokenlaySettings settings = Settings;
         return new TokenlayException(
-            Redact($"Tokenlay answered {what} with HTTP {response.Status}, but the body is not the expected JSON" +
-                   (cause is null ? "" : $" ({cause.Message})") + $". It starts: \"{excerpt}\". Check TokenlayOptions.TokenlayBaseUrl points at Tokenlay."),
+            Redact($"Tokenlay answered {what} ({TokenlayFailures.Describe(message)}) with HTTP {response.Status}, but the body is not the expected JSON" +
+                   (cause is null ? "" : $" ({cause.Message})") + $". It starts: \"{excerpt}\". " +
+                   $"Check that {settings.Names.TokenlayBaseUrl} ({settings.BaseUrl}) points at Tokenlay."),
             response, cause);
     }
 
-    private string Redact(string text) => SecretRedactor.Redact(text, _settings.TokenlayKey);
+    private string Redact(string text) => SecretRedactor.Redact(text, Settings.TokenlayKey);
 
     private Uri BuildUri(string path, IEnumerable<KeyValuePair<string, string?>>? query)
     {
-        var uri = new StringBuilder(_settings.BaseUrl.AbsoluteUri.TrimEnd('/')).Append(path);
+        var uri = new StringBuilder(Settings.BaseUrl.AbsoluteUri.TrimEnd('/')).Append(path);
         char separator = '?';
         if (query is not null)
         {

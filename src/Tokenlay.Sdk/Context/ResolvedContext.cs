@@ -34,6 +34,33 @@ internal sealed class ResolvedContext
     public static ResolvedContext FromOptions(TokenlayOptions options) =>
         Build(options.Metadata, null, options.ExtraHeaders, options.ProviderApiKey, options.ProviderApiBase ?? TokenlayOptions.DefaultProviderApiBase, null);
 
+    /// <summary>
+    /// Header names the SDK itself controls. Metadata or extra headers under these names would let
+    /// user-supplied tags redirect the provider base, swap the key or forge an idempotency key.
+    /// </summary>
+    private static readonly string[] s_reserved =
+    {
+        TokenlayHeaderNames.ProviderKey,
+        TokenlayHeaderNames.ProviderBase,
+        TokenlayHeaderNames.IdempotencyKey,
+        TokenlayHeaderNames.Reservation,
+        TokenlayHeaderNames.Key,
+        "authorization",
+    };
+
+    private static void RefuseReserved(string header, string key, string what)
+    {
+        foreach (string reserved in s_reserved)
+        {
+            if (string.Equals(header, reserved, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException(
+                    $"The {what} name '{key}' is reserved: it would be sent as the SDK's own '{reserved}' header. " +
+                    "Rename the entry; set the provider key and base through the ProviderApiKey and ProviderApiBase settings.", what);
+            }
+        }
+    }
+
     public static ResolvedContext FromContext(TokenlayRequestContext context)
     {
         if (context is null)
@@ -80,7 +107,7 @@ internal sealed class ResolvedContext
         List<KeyValuePair<string, string>>? named,
         IDictionary<string, string>? extraHeaders,
         string? providerApiKey,
-        string? providerApiBase,
+        Uri? providerApiBase,
         Action<TokenlayResponseInfo>? callback)
     {
         var headers = new List<KeyValuePair<string, string>>();
@@ -89,6 +116,7 @@ internal sealed class ResolvedContext
             foreach (KeyValuePair<string, string> entry in extraHeaders)
             {
                 HeaderRules.ValidateName(entry.Key, "ExtraHeaders");
+                RefuseReserved(entry.Key, entry.Key, "ExtraHeaders");
                 if (entry.Value is not null)
                 {
                     Put(headers, entry.Key, HeaderRules.EncodeValue(entry.Key, entry.Value, escapePercent: false, "ExtraHeaders"));
@@ -100,9 +128,11 @@ internal sealed class ResolvedContext
             foreach (KeyValuePair<string, string> entry in metadata)
             {
                 HeaderRules.ValidateName(entry.Key, "Metadata");
+                string header = TokenlayHeaderNames.ForMetadata(entry.Key);
+                RefuseReserved(header, entry.Key, "Metadata");
                 if (entry.Value is not null)
                 {
-                    Put(headers, TokenlayHeaderNames.ForMetadata(entry.Key), HeaderRules.EncodeValue(entry.Key, entry.Value, escapePercent: true, "Metadata"));
+                    Put(headers, header, HeaderRules.EncodeValue(entry.Key, entry.Value, escapePercent: true, "Metadata"));
                 }
             }
         }
@@ -117,25 +147,22 @@ internal sealed class ResolvedContext
         {
             HeaderRules.EncodeValue(nameof(TokenlayOptions.ProviderApiKey), providerApiKey, escapePercent: false, "ProviderApiKey");
         }
-        if (providerApiBase is not null)
-        {
-            ValidateProviderBase(providerApiBase);
-        }
         return new ResolvedContext(
             headers.ToArray(),
             providerApiKey,
-            providerApiBase,
+            providerApiBase is null ? null : ProviderBaseHeader(providerApiBase),
             callback is null ? Array.Empty<Action<TokenlayResponseInfo>>() : new[] { callback });
     }
 
-    internal static void ValidateProviderBase(string providerApiBase)
+    /// <summary>Checks a provider base and returns it as sent in <c>x-tokenlay-provider-base</c>: as the user wrote it.</summary>
+    internal static string ProviderBaseHeader(Uri providerApiBase)
     {
-        if (!Uri.TryCreate(providerApiBase, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
+        if (!providerApiBase.IsAbsoluteUri || (providerApiBase.Scheme != "https" && providerApiBase.Scheme != "http"))
         {
             throw new ArgumentException(
                 "ProviderApiBase must be an absolute http(s) URL such as https://api.openai.com/v1.", "ProviderApiBase");
         }
-        HeaderRules.EncodeValue("ProviderApiBase", providerApiBase, escapePercent: false, "ProviderApiBase");
+        return HeaderRules.EncodeValue("ProviderApiBase", providerApiBase.OriginalString, escapePercent: false, "ProviderApiBase");
     }
 
     private static void AddNamed(List<KeyValuePair<string, string>> named, string header, string property, string? value)

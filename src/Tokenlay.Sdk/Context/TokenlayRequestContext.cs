@@ -35,8 +35,8 @@ public class TokenlayRequestContext
     /// <summary>A provider key for these calls only (a customer's own key).</summary>
     public string? ProviderApiKey { get; set; }
 
-    /// <summary>A provider base URL for these calls only.</summary>
-    public string? ProviderApiBase { get; set; }
+    /// <summary>A provider base URL for these calls only (absolute http or https).</summary>
+    public Uri? ProviderApiBase { get; set; }
 
     /// <summary>
     /// Called with what Tokenlay reported for each call made in this context, in addition to

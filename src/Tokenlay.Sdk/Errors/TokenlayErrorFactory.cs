@@ -13,9 +13,11 @@ internal static class TokenlayErrorFactory
 {
     private const int ExcerptLength = 200;
 
+    /// <param name="settings">The client's settings, for naming what to check.</param>
+    /// <param name="request">The request that was answered, named in the message.</param>
     /// <param name="response">A buffered error response.</param>
     /// <param name="redact">Removes the keys of this call from text before it goes into the message.</param>
-    public static TokenlayException FromResponse(PipelineResponse response, Func<string, string> redact)
+    public static TokenlayException FromResponse(TokenlaySettings settings, PipelineRequest request, PipelineResponse response, Func<string, string> redact)
     {
         ParsedBody body = ParseBody(response);
         PipelineResponseHeaders headers = response.Headers;
@@ -32,15 +34,20 @@ internal static class TokenlayErrorFactory
             Limit = body.Limit,
         };
 
-        bool blocked = string.Equals(ruleAction, "block", StringComparison.OrdinalIgnoreCase)
-            || string.Equals(body.Type, "limit_exceeded", StringComparison.OrdinalIgnoreCase)
-            || body.Limit is not null;
+        bool blocked = string.Equals(ruleAction, "block", StringComparison.OrdinalIgnoreCase) || body.SaysBlocked;
         int status = response.Status;
-        string message = redact(BuildMessage(response, body, details, blocked));
+        bool fromTokenlay = TokenlayResponseInfo.Text(headers, TokenlayHeaderNames.RequestId) is not null
+            || TokenlayResponseInfo.Text(headers, TokenlayHeaderNames.ErrorSource) is not null;
+        string message = redact(BuildMessage(settings, request, response, body, details, blocked, fromTokenlay));
 
         if (blocked)
         {
             return new TokenlayLimitExceededException(message, response, null, details);
+        }
+        if (status == 429)
+        {
+            // A provider's rate limit or quota is still a rate limit; ErrorSource tells whose.
+            return new TokenlayRateLimitException(message, response, null, details);
         }
         if (details.Source == TokenlayErrorSource.Provider)
         {
@@ -73,10 +80,13 @@ internal static class TokenlayErrorFactory
     /// </summary>
     internal static TimeSpan? ParseRetryAfter(string? retryAfter, string? retryAfterMilliseconds)
     {
+        // A value that is not a finite, non-negative wait TimeSpan can hold (1e20, Infinity, NaN, -5)
+        // is unusable: it is treated as absent, so the caller's own back-off applies instead.
         if (retryAfterMilliseconds is not null
-            && double.TryParse(retryAfterMilliseconds, NumberStyles.Float, CultureInfo.InvariantCulture, out double millis) && millis >= 0)
+            && double.TryParse(retryAfterMilliseconds, NumberStyles.Float, CultureInfo.InvariantCulture, out double millis)
+            && TokenlayNumbers.ToTimeSpan(millis, TimeSpan.TicksPerMillisecond) is { } fromMilliseconds)
         {
-            return TimeSpan.FromMilliseconds(millis);
+            return fromMilliseconds;
         }
         if (string.IsNullOrWhiteSpace(retryAfter))
         {
@@ -85,7 +95,7 @@ internal static class TokenlayErrorFactory
         string value = retryAfter!.Trim();
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
         {
-            return seconds >= 0 ? TimeSpan.FromSeconds(seconds) : null;
+            return TokenlayNumbers.ToTimeSpan(seconds, TimeSpan.TicksPerSecond);
         }
         if (DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset at))
         {
@@ -102,7 +112,8 @@ internal static class TokenlayErrorFactory
         _ => TokenlayErrorSource.Unknown,
     };
 
-    private static string BuildMessage(PipelineResponse response, ParsedBody body, TokenlayErrorDetails details, bool blocked)
+    private static string BuildMessage(TokenlaySettings settings, PipelineRequest request, PipelineResponse response, ParsedBody body,
+        TokenlayErrorDetails details, bool blocked, bool fromTokenlay)
     {
         var text = new StringBuilder();
         if (!string.IsNullOrWhiteSpace(body.Message))
@@ -133,9 +144,9 @@ internal static class TokenlayErrorFactory
         {
             AppendPart(text, "retry after", wait.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s");
         }
-        text.Append(')');
+        text.Append(") from ").Append(request.Method).Append(' ').Append(request.Uri?.AbsoluteUri);
 
-        string? hint = Hint(response.Status, details, blocked);
+        string? hint = Hint(settings, response.Status, details, blocked, fromTokenlay);
         if (hint is not null)
         {
             text.Append(". ").Append(hint);
@@ -143,7 +154,7 @@ internal static class TokenlayErrorFactory
         return text.ToString();
     }
 
-    private static string? Hint(int status, TokenlayErrorDetails details, bool blocked)
+    private static string? Hint(TokenlaySettings settings, int status, TokenlayErrorDetails details, bool blocked, bool fromTokenlay)
     {
         if (blocked)
         {
@@ -151,8 +162,10 @@ internal static class TokenlayErrorFactory
         }
         return (status, details.Source) switch
         {
-            (401, TokenlayErrorSource.Provider) => "Check the provider key (TokenlayOptions.ProviderApiKey or PROVIDER_API_KEY).",
-            (401, _) => "Check the Tokenlay key (TokenlayOptions.TokenlayKey or TOKENLAY_KEY).",
+            (401, TokenlayErrorSource.Provider) => $"Check the provider key ({settings.Names.ProviderApiKey}).",
+            (401, _) => $"Check the Tokenlay key ({settings.Names.TokenlayKey}).",
+            // An answer with no Tokenlay header at all most likely came from something else at that address.
+            _ when !fromTokenlay => $"The answer carries no x-tokenlay-* header, so it may not come from a Tokenlay proxy: check that {settings.Names.TokenlayBaseUrl} ({settings.BaseUrl}) points at Tokenlay.",
             _ => null,
         };
     }
@@ -165,8 +178,16 @@ internal static class TokenlayErrorFactory
         }
     }
 
+    /// <summary>
+    /// Whether an error body says a Tokenlay rule blocked the call (<c>type: limit_exceeded</c> or a
+    /// <c>tokenlay.limit</c>), for retry layers that see a block without its header.
+    /// </summary>
+    internal static bool BodySaysBlocked(ReadOnlyMemory<byte> content) => ParseContent(content).SaysBlocked;
+
     private sealed class ParsedBody
     {
+        public bool SaysBlocked => string.Equals(Type, "limit_exceeded", StringComparison.OrdinalIgnoreCase) || Limit is not null;
+
         public string? Message;
         public string? Type;
         public string? Code;
@@ -178,23 +199,26 @@ internal static class TokenlayErrorFactory
 
     private static ParsedBody ParseBody(PipelineResponse response)
     {
-        var parsed = new ParsedBody();
-        BinaryData content;
         try
         {
-            content = response.Content;
+            return ParseContent(response.Content.ToMemory());
         }
         catch (InvalidOperationException)
         {
-            return parsed; // not buffered: nothing to read without blocking the caller
+            return new ParsedBody(); // not buffered: nothing to read without blocking the caller
         }
-        if (content.ToMemory().IsEmpty)
+    }
+
+    private static ParsedBody ParseContent(ReadOnlyMemory<byte> content)
+    {
+        var parsed = new ParsedBody();
+        if (content.IsEmpty)
         {
             return parsed;
         }
         try
         {
-            using JsonDocument document = JsonDocument.Parse(content.ToMemory());
+            using JsonDocument document = JsonDocument.Parse(content);
             if (document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("error", out JsonElement error))
             {
@@ -227,11 +251,11 @@ internal static class TokenlayErrorFactory
                 parsed.Message = message;
                 return parsed;
             }
-            parsed.Excerpt = Excerpt(content.ToString());
+            parsed.Excerpt = Excerpt(Encoding.UTF8.GetString(content.ToArray()));
         }
         catch (JsonException)
         {
-            parsed.Excerpt = Excerpt(content.ToString());
+            parsed.Excerpt = Excerpt(Encoding.UTF8.GetString(content.ToArray()));
         }
         return parsed;
     }

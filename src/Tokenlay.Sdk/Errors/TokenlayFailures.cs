@@ -6,6 +6,7 @@ using System.IO;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using Tokenlay.Pipeline;
 
 namespace Tokenlay;
 
@@ -40,8 +41,8 @@ internal static class TokenlayFailures
                 ? "the network timeout"
                 : "the network timeout of " + settings.NetworkTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
             return new TokenlayTimeoutException(
-                $"Tokenlay at {settings.BaseUrl.Authority} did not answer within {limit}. " +
-                "Raise TokenlayOptions.NetworkTimeout for long calls, or check that the proxy is up.",
+                $"Tokenlay did not answer {Describe(message)} within {limit}. " +
+                $"Raise {settings.Names.NetworkTimeout} for long calls, or check that the proxy at {settings.Names.TokenlayBaseUrl} is up.",
                 null, exception, TokenlayErrorDetails.None);
         }
         bool noResponse = exception is ClientResultException { Status: 0 } || exception is HttpRequestException || exception is IOException;
@@ -50,10 +51,34 @@ internal static class TokenlayFailures
             return null;
         }
         Exception cause = exception is ClientResultException && exception.InnerException is not null ? exception.InnerException : exception;
+        string permanent = ConnectionFailures.IsPermanent(exception) ? " This failure does not clear by retrying, so the call was not retried." : "";
         return new TokenlayConnectionException(
-            $"Could not reach Tokenlay at {settings.BaseUrl.Authority}: {redact(cause.Message)} " +
-            "Check TokenlayOptions.TokenlayBaseUrl (TOKENLAY_BASE_URL) and that the proxy is reachable.",
+            redact($"Could not reach Tokenlay for {Describe(message)}: {cause.Message}{permanent} ") +
+            $"Check {settings.Names.TokenlayBaseUrl} ({settings.BaseUrl}) and that the proxy is reachable.",
             null, exception, TokenlayErrorDetails.None);
+    }
+
+    /// <summary>The method and URL of a call, for messages.</summary>
+    internal static string Describe(PipelineMessage message) =>
+        message.Request.Method + " " + (message.Request.Uri?.AbsoluteUri ?? "(no URL)");
+
+    /// <summary>
+    /// A successful answer with an HTML body is a web page (a login portal, a load balancer, the
+    /// wrong port), not an OpenAI-compatible API: refuse it with a message that says where to look,
+    /// instead of letting a JSON reader fail on it later.
+    /// </summary>
+    public static TokenlayException? FromUnexpectedSuccess(TokenlaySettings settings, PipelineMessage message, PipelineResponse response)
+    {
+        if (!response.Headers.TryGetValue("Content-Type", out string? type)
+            || type is null
+            || type.IndexOf("text/html", StringComparison.OrdinalIgnoreCase) < 0)
+        {
+            return null;
+        }
+        return new TokenlayException(
+            $"{Describe(message)} answered HTTP {response.Status} with an HTML page, not an API response. " +
+            $"Check that {settings.Names.TokenlayBaseUrl} ({settings.BaseUrl}) points at a Tokenlay proxy.",
+            response, null, TokenlayErrorDetails.None);
     }
 
     private static TokenlayException Rewrap(TokenlayException typed, AggregateException attempts) => typed switch
@@ -67,7 +92,7 @@ internal static class TokenlayFailures
     {
         using CancellationTokenSource timeout = BodyTimeout(settings, message);
         await response.BufferContentAsync(timeout.Token).ConfigureAwait(false);
-        return TokenlayErrorFactory.FromResponse(response, redact);
+        return TokenlayErrorFactory.FromResponse(settings, message.Request, response, redact);
     }
 
     /// <summary>The synchronous twin of <see cref="FromErrorResponseAsync"/>.</summary>
@@ -75,16 +100,20 @@ internal static class TokenlayFailures
     {
         using CancellationTokenSource timeout = BodyTimeout(settings, message);
         response.BufferContent(timeout.Token);
-        return TokenlayErrorFactory.FromResponse(response, redact);
+        return TokenlayErrorFactory.FromResponse(settings, message.Request, response, redact);
     }
 
     // Error bodies are read outside the transport, so the read gets its own bound.
-    private static CancellationTokenSource BodyTimeout(TokenlaySettings settings, PipelineMessage message)
+    private static CancellationTokenSource BodyTimeout(TokenlaySettings settings, PipelineMessage message) =>
+        BodyTimeout(settings.NetworkTimeout, message.CancellationToken);
+
+    /// <summary>A token for reading a body outside the transport: the caller's, bounded by <paramref name="timeout"/>.</summary>
+    internal static CancellationTokenSource BodyTimeout(TimeSpan timeout, CancellationToken callerToken)
     {
-        var source = CancellationTokenSource.CreateLinkedTokenSource(message.CancellationToken);
-        if (settings.NetworkTimeout != Timeout.InfiniteTimeSpan)
+        var source = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+        if (timeout != Timeout.InfiniteTimeSpan)
         {
-            source.CancelAfter(settings.NetworkTimeout);
+            source.CancelAfter(timeout);
         }
         return source;
     }

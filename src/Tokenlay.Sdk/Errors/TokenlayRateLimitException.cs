@@ -3,7 +3,7 @@ using System.ClientModel.Primitives;
 
 namespace Tokenlay;
 
-/// <summary>Too many requests (HTTP 429) that are not a Tokenlay rule block. Retried automatically within <see cref="TokenlayOptions.MaxRetries"/>, honouring <see cref="TokenlayException.RetryAfter"/>.</summary>
+/// <summary>Too many requests (HTTP 429) that are not a Tokenlay rule block, from Tokenlay or from the provider (<see cref="TokenlayException.ErrorSource"/> says which; a provider quota error such as <c>insufficient_quota</c> comes as this too). Retried automatically within <see cref="TokenlayOptions.MaxRetries"/>, honouring <see cref="TokenlayException.RetryAfter"/>.</summary>
 public class TokenlayRateLimitException : TokenlayException
 {
     /// <summary>Creates an exception; for tests and for code that wraps Tokenlay calls.</summary>

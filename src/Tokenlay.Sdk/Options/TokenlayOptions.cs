@@ -19,7 +19,7 @@ public class TokenlayOptions
     public static readonly Uri DefaultTokenlayBaseUrl = new("https://api.tokenlay.com");
 
     /// <summary>The provider base used when none is set, <c>https://api.openai.com/v1</c>.</summary>
-    public const string DefaultProviderApiBase = "https://api.openai.com/v1";
+    public static readonly Uri DefaultProviderApiBase = new("https://api.openai.com/v1");
 
     /// <summary>Environment variable read by <see cref="FromEnvironment"/> for <see cref="TokenlayKey"/>.</summary>
     public const string TokenlayKeyVariable = "TOKENLAY_KEY";
@@ -38,13 +38,14 @@ public class TokenlayOptions
 
     /// <summary>
     /// The provider's API key (for example an OpenAI <c>sk-…</c> key), sent to Tokenlay in
-    /// <c>x-tokenlay-provider-key</c>. Required; a <see cref="TokenlayRequestContext.ProviderApiKey"/>
+    /// <c>x-tokenlay-provider-key</c>. Optional: a proxy that holds the provider key itself needs
+    /// none, and then the header is not sent. A <see cref="TokenlayRequestContext.ProviderApiKey"/>
     /// overrides it per request for customers who bring their own key.
     /// </summary>
     public string? ProviderApiKey { get; set; }
 
-    /// <summary>The provider's base URL; defaults to <see cref="DefaultProviderApiBase"/>.</summary>
-    public string? ProviderApiBase { get; set; }
+    /// <summary>The provider's base URL (absolute http or https); defaults to <see cref="DefaultProviderApiBase"/>.</summary>
+    public Uri? ProviderApiBase { get; set; }
 
     /// <summary>The Tokenlay base URL, without <c>/v1</c>; defaults to <see cref="DefaultTokenlayBaseUrl"/>.</summary>
     public Uri? TokenlayBaseUrl { get; set; }
@@ -105,32 +106,31 @@ public class TokenlayOptions
     /// <c>TOKENLAY_BASE_URL</c>. Missing variables leave the properties unset; validation happens
     /// when a client is created, with a message that names what is missing.
     /// </summary>
-    /// <exception cref="ArgumentException"><c>TOKENLAY_BASE_URL</c> is not an absolute URL.</exception>
-    public static TokenlayOptions FromEnvironment()
+    /// <exception cref="ArgumentException"><c>TOKENLAY_BASE_URL</c> or <c>PROVIDER_API_BASE</c> is not an absolute URL.</exception>
+    public static TokenlayOptions FromEnvironment() => new()
     {
-        var options = new TokenlayOptions
-        {
-            TokenlayKey = Read(TokenlayKeyVariable),
-            ProviderApiKey = Read(ProviderApiKeyVariable),
-            ProviderApiBase = Read(ProviderApiBaseVariable),
-        };
-        string? baseUrl = Read(TokenlayBaseUrlVariable);
-        if (baseUrl is not null)
-        {
-            if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out Uri? parsed))
-            {
-                throw new ArgumentException(
-                    $"The environment variable {TokenlayBaseUrlVariable} must be an absolute URL such as https://api.tokenlay.com.");
-            }
-            options.TokenlayBaseUrl = parsed;
-        }
-        return options;
+        TokenlayKey = Read(TokenlayKeyVariable),
+        ProviderApiKey = Read(ProviderApiKeyVariable),
+        ProviderApiBase = ReadUri(ProviderApiBaseVariable, "https://api.openai.com/v1"),
+        TokenlayBaseUrl = ReadUri(TokenlayBaseUrlVariable, "https://api.tokenlay.com"),
+    };
 
-        static string? Read(string name)
+    private static string? Read(string name)
+    {
+        string? value = Environment.GetEnvironmentVariable(name);
+        return string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
+    }
+
+    private static Uri? ReadUri(string name, string example)
+    {
+        string? text = Read(name);
+        if (text is null)
         {
-            string? value = Environment.GetEnvironmentVariable(name);
-            return string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
+            return null;
         }
+        return Uri.TryCreate(text, UriKind.Absolute, out Uri? parsed)
+            ? parsed
+            : throw new ArgumentException($"The environment variable {name} must be an absolute URL such as {example}.");
     }
 
     /// <summary>Describes the options with every key redacted.</summary>

@@ -10,8 +10,10 @@ namespace Tokenlay;
 /// </summary>
 internal sealed class TokenlaySettings
 {
-    private TokenlaySettings(TokenlayOptions options, Uri baseUrl, string tokenlayKey, ResolvedContext defaults, Action<TokenlayResponseInfo>? alsoOnResponse)
+    private TokenlaySettings(TokenlayOptions options, Uri baseUrl, string tokenlayKey, ResolvedContext defaults, Action<TokenlayResponseInfo>? alsoOnResponse,
+        TokenlaySettingNames names)
     {
+        Names = names;
         BaseUrl = baseUrl;
         Endpoint = new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + "/v1");
         TokenlayKey = tokenlayKey;
@@ -25,6 +27,9 @@ internal sealed class TokenlaySettings
     }
 
     public Uri BaseUrl { get; }
+
+    /// <summary>How messages name the settings: options in code, or configuration keys under DI.</summary>
+    public TokenlaySettingNames Names { get; }
 
     /// <summary>The OpenAI-compatible API root, <c>{BaseUrl}/v1</c>.</summary>
     public Uri Endpoint { get; }
@@ -45,15 +50,15 @@ internal sealed class TokenlaySettings
 
     public TokenlayUserTagMode TelemetryUserTag { get; }
 
-    public TokenlayRetryPolicy CreateRetryPolicy() => new(MaxRetries, InitialRetryDelay, MaxRetryAfter);
+    public TokenlayRetryPolicy CreateRetryPolicy() => new(MaxRetries, InitialRetryDelay, MaxRetryAfter, NetworkTimeout);
 
     /// <summary>Checks every setting and says which one to fix and how.</summary>
     /// <param name="options">The options to check.</param>
-    /// <param name="requireProviderKey">False for clients of Tokenlay's own API, which never send the provider key.</param>
     /// <param name="alsoOnResponse">A callback run after the options' own <see cref="TokenlayOptions.OnResponse"/> (hosting adds logging this way).</param>
+    /// <param name="names">How messages name the settings; <see cref="TokenlaySettingNames.Code"/> when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">A setting is missing or invalid.</exception>
-    public static TokenlaySettings From(TokenlayOptions options, bool requireProviderKey = true, Action<TokenlayResponseInfo>? alsoOnResponse = null)
+    public static TokenlaySettings From(TokenlayOptions options, Action<TokenlayResponseInfo>? alsoOnResponse = null, TokenlaySettingNames? names = null)
     {
         if (options is null)
         {
@@ -63,12 +68,6 @@ internal sealed class TokenlaySettings
         {
             throw new ArgumentException(
                 "TokenlayOptions.TokenlayKey is not set. Set it in code or configuration, or set the TOKENLAY_KEY environment variable and use TokenlayOptions.FromEnvironment().",
-                nameof(options));
-        }
-        if (requireProviderKey && string.IsNullOrWhiteSpace(options.ProviderApiKey))
-        {
-            throw new ArgumentException(
-                "TokenlayOptions.ProviderApiKey is not set. Set it to your LLM provider's key (for example an OpenAI key) in code or configuration, or set the PROVIDER_API_KEY environment variable and use TokenlayOptions.FromEnvironment().",
                 nameof(options));
         }
         HeaderRules.EncodeValue(nameof(TokenlayOptions.TokenlayKey), options.TokenlayKey!, escapePercent: false, "TokenlayKey");
@@ -99,6 +98,7 @@ internal sealed class TokenlaySettings
         {
             throw new ArgumentException("TokenlayOptions.MaxRetryAfter must not be negative.", nameof(options));
         }
-        return new TokenlaySettings(options, baseUrl, options.TokenlayKey!.Trim(), ResolvedContext.FromOptions(options), alsoOnResponse);
+        return new TokenlaySettings(options, baseUrl, options.TokenlayKey!.Trim(), ResolvedContext.FromOptions(options), alsoOnResponse,
+            names ?? TokenlaySettingNames.Code);
     }
 }

@@ -16,13 +16,19 @@ internal sealed class StreamFaultTranslator : Stream
 {
     private readonly Stream _inner;
     private readonly CancellationToken _callerToken;
-    private readonly string _authority;
+    private readonly string _call;
+    private readonly TokenlaySettingNames _names;
 
-    public StreamFaultTranslator(Stream inner, CancellationToken callerToken, string authority)
+    /// <param name="inner">The response body.</param>
+    /// <param name="callerToken">The caller's token: its cancellation stays a cancellation.</param>
+    /// <param name="call">The method and URL of the call, for messages.</param>
+    /// <param name="names">How messages name the settings.</param>
+    public StreamFaultTranslator(Stream inner, CancellationToken callerToken, string call, TokenlaySettingNames names)
     {
         _inner = inner;
         _callerToken = callerToken;
-        _authority = authority;
+        _call = call;
+        _names = names;
     }
 
     public override int Read(byte[] buffer, int offset, int count)
@@ -73,12 +79,12 @@ internal sealed class StreamFaultTranslator : Stream
             return _callerToken.IsCancellationRequested || readToken.IsCancellationRequested
                 ? null
                 : new TokenlayTimeoutException(
-                    $"The stream from Tokenlay at {_authority} stalled: no data arrived within the network timeout. Raise TokenlayOptions.NetworkTimeout if replies pause for long.",
+                    $"The stream from Tokenlay for {_call} stalled: no data arrived within the network timeout. Raise {_names.NetworkTimeout} if replies pause for long.",
                     null, e, TokenlayErrorDetails.None);
         }
         return e is IOException or HttpRequestException
             ? new TokenlayConnectionException(
-                $"The stream from Tokenlay at {_authority} was cut off before it ended: {e.Message} What arrived before the cut was delivered; retry the call for the rest.",
+                $"The stream from Tokenlay for {_call} was cut off before it ended: {e.Message} What arrived before the cut was delivered; retry the call for the rest.",
                 null, e, TokenlayErrorDetails.None)
             : null;
     }

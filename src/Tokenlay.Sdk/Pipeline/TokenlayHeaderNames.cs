@@ -9,6 +9,10 @@ internal static class TokenlayHeaderNames
     public const string ProviderKey = "x-tokenlay-provider-key";
     public const string ProviderBase = "x-tokenlay-provider-base";
     public const string IdempotencyKey = "x-tokenlay-idempotency-key";
+    public const string Reservation = "x-tokenlay-reservation";
+
+    // Not sent by the SDK (the key travels as Bearer), but accepted by proxies: never metadata.
+    public const string Key = "x-tokenlay-key";
     public const string User = "x-tokenlay-user";
     public const string Org = "x-tokenlay-org";
     public const string Plan = "x-tokenlay-plan";

@@ -128,10 +128,14 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         }
         if (!response.IsError)
         {
+            if (TokenlayFailures.FromUnexpectedSuccess(settings, message, response) is { } notAnApi)
+            {
+                throw notAnApi;
+            }
             // A streamed body is read after this policy returns: guard it so faults then are typed too.
             if (!message.BufferResponse && response.ContentStream is { } body && body is not StreamFaultTranslator)
             {
-                response.ContentStream = new StreamFaultTranslator(body, message.CancellationToken, settings.BaseUrl.Authority);
+                response.ContentStream = new StreamFaultTranslator(body, message.CancellationToken, TokenlayFailures.Describe(message), settings.Names);
             }
             return null;
         }

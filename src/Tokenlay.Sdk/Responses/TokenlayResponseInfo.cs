@@ -151,15 +151,17 @@ public class TokenlayResponseInfo
     private static bool? Bool(PipelineResponseHeaders headers, string name) =>
         Text(headers, name) is { } text && bool.TryParse(text, out bool value) ? value : null;
 
+    // Counts and money are never negative: a negative header is unusable, so it reads as absent
+    // rather than being fed into monotonic counters.
     private static long? Long(PipelineResponseHeaders headers, string name) =>
-        Text(headers, name) is { } text && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) ? value : null;
+        Text(headers, name) is { } text && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) && value >= 0 ? value : null;
 
     private static decimal? Decimal(PipelineResponseHeaders headers, string name) =>
-        Text(headers, name) is { } text && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal value) ? value : null;
+        Text(headers, name) is { } text && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal value) && value >= 0 ? value : null;
 
     private static TimeSpan? Milliseconds(PipelineResponseHeaders headers, string name) =>
-        Text(headers, name) is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) && ms >= 0
-            ? TimeSpan.FromMilliseconds(ms)
+        Text(headers, name) is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ms)
+            ? TokenlayNumbers.ToTimeSpan(ms, TimeSpan.TicksPerMillisecond)
             : null;
 
     // A malformed warnings header must not fail the call that carried it: keep it as one warning.

@@ -35,8 +35,9 @@ public static class TokenlayWebhooks
     /// <param name="payload">The raw request body, exactly as received (do not re-serialize it).</param>
     /// <param name="signatureHeader">The <c>x-tokenlay-signature</c> header.</param>
     /// <param name="secret">The webhook secret.</param>
-    /// <param name="tolerance">How old the signature may be; <see cref="DefaultTolerance"/> when null.</param>
+    /// <param name="tolerance">How old the signature may be; <see cref="DefaultTolerance"/> when null. Must be positive.</param>
     /// <exception cref="ArgumentNullException"><paramref name="payload"/> or <paramref name="secret"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tolerance"/> is zero or negative.</exception>
     /// <exception cref="TokenlayWebhookSignatureException">The signature is missing, wrong or too old.</exception>
     /// <exception cref="ArgumentException">The payload is not a Tokenlay event.</exception>
     public static TokenlayWebhookEvent ConstructEvent(string payload, string? signatureHeader, string secret, TimeSpan? tolerance = null) =>
@@ -77,6 +78,12 @@ public static class TokenlayWebhooks
 
     internal static void Verify(string payload, string? signatureHeader, IEnumerable<string> secrets, TimeSpan tolerance, DateTimeOffset now)
     {
+        if (tolerance <= TimeSpan.Zero)
+        {
+            // Zero or less would switch the replay check off, and a captured request would verify forever.
+            throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance,
+                "The webhook tolerance must be positive (the default is 5 minutes); it bounds how old a signature may be, so that replays are refused.");
+        }
         if (payload is null)
         {
             throw new ArgumentNullException(nameof(payload));
@@ -134,7 +141,7 @@ public static class TokenlayWebhooks
         }
         // Checked after the signature, so the timestamp is known to be the sender's.
         DateTimeOffset signedAt = DateTimeOffset.FromUnixTimeSeconds(seconds);
-        if (tolerance > TimeSpan.Zero && (now - signedAt).Duration() > tolerance)
+        if ((now - signedAt).Duration() > tolerance)
         {
             throw new TokenlayWebhookSignatureException(
                 $"The webhook was signed at {signedAt:u}, outside the tolerance of {tolerance.TotalSeconds:0} s; it may be a replay.");
@@ -147,6 +154,10 @@ public static class TokenlayWebhooks
         {
             using JsonDocument document = JsonDocument.Parse(payload);
             JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new ArgumentException($"The webhook payload is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not a Tokenlay event object.", nameof(payload));
+            }
             string id = Text(root, "id") ?? throw new ArgumentException("The webhook payload has no 'id'.", nameof(payload));
             string type = Text(root, "type") ?? throw new ArgumentException("The webhook payload has no 'type'.", nameof(payload));
             DateTimeOffset created = root.TryGetProperty("created", out JsonElement c) && c.TryGetInt64(out long unix)

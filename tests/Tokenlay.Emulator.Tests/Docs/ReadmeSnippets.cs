@@ -29,7 +29,7 @@ internal static class ReadmeSnippets
         {
             TokenlayKey = Environment.GetEnvironmentVariable("TOKENLAY_KEY"),
             ProviderApiKey = Environment.GetEnvironmentVariable("PROVIDER_API_KEY"),
-            ProviderApiBase = "https://api.mistral.ai/v1",
+            ProviderApiBase = new Uri("https://api.mistral.ai/v1"),
             Metadata = { ["project"] = "support-bot" },
             OnResponse = info => Console.WriteLine(info), // one line per call: request id, tokens, cost, rule
         };

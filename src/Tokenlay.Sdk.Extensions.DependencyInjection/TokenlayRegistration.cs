@@ -1,0 +1,28 @@
+namespace Tokenlay;
+
+/// <summary>What hosting knows about one <c>AddTokenlay</c> call: its name and where its settings come from, for messages.</summary>
+internal sealed class TokenlayRegistration
+{
+    public TokenlayRegistration(string name, string path, bool fromConfiguration)
+    {
+        Name = name;
+        Path = path;
+        SettingNames = fromConfiguration ? TokenlaySettingNames.ForConfiguration(path) : TokenlaySettingNames.Code;
+        _fromConfiguration = fromConfiguration;
+    }
+
+    private readonly bool _fromConfiguration;
+
+    /// <summary>Empty for <c>AddTokenlay</c>, the key for <c>AddKeyedTokenlay</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The configuration section's path (<c>Tokenlay</c>), or <c>TokenlayOptions</c> when set in code.</summary>
+    public string Path { get; }
+
+    /// <summary>How runtime messages name the settings of this registration.</summary>
+    public TokenlaySettingNames SettingNames { get; }
+
+    /// <summary>How messages name a resilience option: <c>'Tokenlay:Resilience:ReadTimeout'</c>, or the property when set in code.</summary>
+    public string ResilienceSetting(string property) =>
+        _fromConfiguration ? "'" + Path + ":Resilience:" + property + "'" : "TokenlayResilienceOptions." + property;
+}
