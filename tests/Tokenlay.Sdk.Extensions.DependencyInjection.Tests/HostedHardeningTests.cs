@@ -205,7 +205,8 @@ public class HostedHardeningTests
             listener.Start();
             port = ((IPEndPoint)listener.LocalEndpoint).Port;
         }
-        using ServiceProvider services = Services(new Uri($"http://127.0.0.1:{port}"), health: true);
+        // The default back-off, as in production: a probe that went through the retries would take seconds.
+        using ServiceProvider services = Services(new Uri($"http://127.0.0.1:{port}"), new() { ["Tokenlay:Resilience:BaseDelay"] = "00:00:01" }, health: true);
 
         var clock = Stopwatch.StartNew();
         HealthReport report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
