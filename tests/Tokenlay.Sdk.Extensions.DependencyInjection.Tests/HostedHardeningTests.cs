@@ -18,27 +18,8 @@ namespace Tokenlay.Hosting.Tests;
 /// <summary>The hosted client against stalls, hostile answers and shared state: each test pins one defect that was fixed.</summary>
 public class HostedHardeningTests
 {
-    private static ServiceProvider Services(Uri baseUrl, Dictionary<string, string?>? extra = null, ILoggerProvider? logs = null, bool health = false)
-    {
-        Dictionary<string, string?> settings = TestHosts.Settings(baseUrl, TestKeys.Tokenlay, TestKeys.Provider);
-        foreach ((string key, string? value) in extra ?? new())
-        {
-            settings[key] = value;
-        }
-        IConfigurationRoot configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        if (logs is not null)
-        {
-            services.AddLogging(l => l.AddProvider(logs));
-        }
-        services.AddTokenlay(configuration.GetSection("Tokenlay"));
-        if (health)
-        {
-            services.AddHealthChecks().AddTokenlay();
-        }
-        return services.BuildServiceProvider();
-    }
+    private static ServiceProvider Services(Uri baseUrl, Dictionary<string, string?>? extra = null, bool health = false) =>
+        TestHosts.Services(baseUrl, extra, health: health);
 
     private static ChatClient Chat(ServiceProvider services) => services.GetRequiredService<OpenAIClient>().GetChatClient("m");
 
@@ -199,12 +180,7 @@ public class HostedHardeningTests
     [Fact]
     public async Task The_health_check_makes_one_short_attempt_when_tokenlay_is_down()
     {
-        int port;
-        using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        int port = ClosedPort.Get();
         // The default back-off, as in production: a probe that went through the retries would take seconds.
         using ServiceProvider services = Services(new Uri($"http://127.0.0.1:{port}"), new() { ["Tokenlay:Resilience:BaseDelay"] = "00:00:01" }, health: true);
 
@@ -274,12 +250,7 @@ public class HostedHardeningTests
     [Fact]
     public async Task A_connection_failure_under_di_names_the_configuration_key_not_the_environment_variable()
     {
-        int port;
-        using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        int port = ClosedPort.Get();
         using ServiceProvider services = Services(new Uri($"http://127.0.0.1:{port}"), new() { ["Tokenlay:Resilience:MaxRetryAttempts"] = "0" });
 
         var error = await Assert.ThrowsAsync<TokenlayConnectionException>(() => Chat(services).CompleteChatAsync("hi"));

@@ -106,24 +106,8 @@ public class HostingTests
         Assert.Contains("Tokenlay:TokenlayBaseUrl", error.Message);
     }
 
-    private static ServiceProvider Services(Uri baseUrl, Dictionary<string, string?>? extra = null, Action<TokenlayBuilder>? configure = null, ILoggerProvider? logs = null)
-    {
-        Dictionary<string, string?> settings = TestHosts.Settings(baseUrl, TestKeys.Tokenlay, TestKeys.Provider);
-        foreach ((string key, string? value) in extra ?? new())
-        {
-            settings[key] = value;
-        }
-        IConfigurationRoot configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        if (logs is not null)
-        {
-            services.AddLogging(l => l.AddProvider(logs));
-        }
-        TokenlayBuilder builder = services.AddTokenlay(configuration.GetSection("Tokenlay"));
-        configure?.Invoke(builder);
-        return services.BuildServiceProvider();
-    }
+    private static ServiceProvider Services(Uri baseUrl, Dictionary<string, string?>? extra = null, Action<TokenlayBuilder>? configure = null, ILoggerProvider? logs = null) =>
+        TestHosts.Services(baseUrl, extra, configure, logs);
 
     private static Task<FakeProxy> StartAlwaysFailing(int status, string? ruleAction = null) => FakeProxy.StartAsync(async (context, _) =>
     {

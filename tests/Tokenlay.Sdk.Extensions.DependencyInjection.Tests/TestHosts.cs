@@ -56,6 +56,31 @@ internal static class TestHosts
         ["Tokenlay:Resilience:BaseDelay"] = "00:00:00.010",
     };
 
+    /// <summary>A container with <c>AddTokenlay</c> bound to the "Tokenlay" section of in-memory settings.</summary>
+    public static ServiceProvider Services(Uri baseUrl, Dictionary<string, string?>? extra = null, Action<TokenlayBuilder>? configure = null,
+        ILoggerProvider? logs = null, bool health = false)
+    {
+        Dictionary<string, string?> settings = Settings(baseUrl, Tokenlay.Tests.Infrastructure.TestKeys.Tokenlay, Tokenlay.Tests.Infrastructure.TestKeys.Provider);
+        foreach ((string key, string? value) in extra ?? new())
+        {
+            settings[key] = value;
+        }
+        IConfigurationRoot configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        if (logs is not null)
+        {
+            services.AddLogging(l => l.AddProvider(logs));
+        }
+        TokenlayBuilder builder = services.AddTokenlay(configuration.GetSection("Tokenlay"));
+        configure?.Invoke(builder);
+        if (health)
+        {
+            services.AddHealthChecks().AddTokenlay();
+        }
+        return services.BuildServiceProvider();
+    }
+
     public static async Task<HttpClient> StartAsync(WebApplication app)
     {
         await app.StartAsync();

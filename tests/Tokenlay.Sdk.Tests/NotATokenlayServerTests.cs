@@ -49,12 +49,7 @@ public class NotATokenlayServerTests
     [Fact]
     public async Task A_connection_failure_names_the_url_and_the_setting()
     {
-        int port;
-        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        int port = ClosedPort.Get();
         var options = new TokenlayOptions { TokenlayKey = TestKeys.Tokenlay, TokenlayBaseUrl = new Uri($"http://127.0.0.1:{port}"), MaxRetries = 0 };
 
         var error = await Assert.ThrowsAsync<TokenlayConnectionException>(() => TokenlayOpenAIClient.Create(options).GetChatClient("m").CompleteChatAsync("hi"));

@@ -50,12 +50,7 @@ public class PermanentFailureTests
     [Fact]
     public async Task A_refused_connection_is_still_retried()
     {
-        int port;
-        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        int port = ClosedPort.Get();
         var counter = new CountingHandler();
 
         await Assert.ThrowsAsync<TokenlayConnectionException>(() =>

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using Tokenlay.Pipeline;
 
 namespace Tokenlay;
 
@@ -60,14 +61,13 @@ internal sealed class ReadTimeoutContent : HttpContent
         base.Dispose(disposing);
     }
 
-    private sealed class ReadTimeoutStream : Stream
+    private sealed class ReadTimeoutStream : ReadOnlyWrappingStream
     {
-        private readonly Stream _inner;
         private readonly ReadTimeoutContent _owner;
 
         public ReadTimeoutStream(Stream inner, ReadTimeoutContent owner)
+            : base(inner)
         {
-            _inner = inner;
             _owner = owner;
         }
 
@@ -77,7 +77,7 @@ internal sealed class ReadTimeoutContent : HttpContent
             timeout.CancelAfter(_owner._timeout);
             try
             {
-                return await _inner.ReadAsync(buffer, timeout.Token).ConfigureAwait(false);
+                return await Inner.ReadAsync(buffer, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -94,38 +94,5 @@ internal sealed class ReadTimeoutContent : HttpContent
         // The synchronous API of the OpenAI library reads here: the same bound, applied the same way.
         public override int Read(byte[] buffer, int offset, int count) =>
             ReadAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _inner.Dispose();
-            }
-            base.Dispose(disposing);
-        }
     }
 }

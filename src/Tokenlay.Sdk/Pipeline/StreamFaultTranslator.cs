@@ -12,9 +12,8 @@ namespace Tokenlay.Pipeline;
 /// <see cref="TokenlayConnectionException"/>, a stream that stalls past the network timeout a
 /// <see cref="TokenlayTimeoutException"/>. It passes bytes through as they come and buffers nothing.
 /// </summary>
-internal sealed class StreamFaultTranslator : Stream
+internal sealed class StreamFaultTranslator : ReadOnlyWrappingStream
 {
-    private readonly Stream _inner;
     private readonly CancellationToken _callerToken;
     private readonly string _call;
     private readonly TokenlaySettingNames _names;
@@ -24,8 +23,8 @@ internal sealed class StreamFaultTranslator : Stream
     /// <param name="call">The method and URL of the call, for messages.</param>
     /// <param name="names">How messages name the settings.</param>
     public StreamFaultTranslator(Stream inner, CancellationToken callerToken, string call, TokenlaySettingNames names)
+        : base(inner)
     {
-        _inner = inner;
         _callerToken = callerToken;
         _call = call;
         _names = names;
@@ -35,7 +34,7 @@ internal sealed class StreamFaultTranslator : Stream
     {
         try
         {
-            return _inner.Read(buffer, offset, count);
+            return Inner.Read(buffer, offset, count);
         }
         catch (Exception e) when (Translate(e, CancellationToken.None) is { } typed)
         {
@@ -47,7 +46,7 @@ internal sealed class StreamFaultTranslator : Stream
     {
         try
         {
-            return await _inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
+            return await Inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (Translate(e, cancellationToken) is { } typed)
         {
@@ -62,7 +61,7 @@ internal sealed class StreamFaultTranslator : Stream
     {
         try
         {
-            return await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (Translate(e, cancellationToken) is { } typed)
         {
@@ -87,38 +86,5 @@ internal sealed class StreamFaultTranslator : Stream
                 $"The stream from Tokenlay for {_call} was cut off before it ended: {e.Message} What arrived before the cut was delivered; retry the call for the rest.",
                 null, e, TokenlayErrorDetails.None)
             : null;
-    }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _inner.Dispose();
-        }
-        base.Dispose(disposing);
     }
 }
