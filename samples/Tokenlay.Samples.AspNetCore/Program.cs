@@ -3,7 +3,7 @@
 // Run it: dotnet run --project samples/Tokenlay.Samples.AspNetCore
 // Try it:  curl -H "X-Demo-User: alice" "http://127.0.0.1:5080/ask?q=hello"
 using Microsoft.AspNetCore.Authentication;
-using OpenAI.Chat;
+using Microsoft.Extensions.AI;
 using Tokenlay;
 using Tokenlay.AspNetCore;
 using Tokenlay.Companion;
@@ -46,12 +46,12 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseTokenlayUserContext();
 
-app.MapGet("/ask", async (string q, ChatClient chat, CancellationToken cancellationToken) =>
+app.MapGet("/ask", async (string q, IChatClient chat, CancellationToken cancellationToken) =>
 {
     try
     {
-        ChatCompletion reply = await chat.CompleteChatAsync([new UserChatMessage(q)], cancellationToken: cancellationToken);
-        return Results.Ok(new { answer = reply.Content[0].Text });
+        ChatResponse reply = await chat.GetResponseAsync(q, cancellationToken: cancellationToken);
+        return Results.Ok(new { answer = reply.Text });
     }
     catch (TokenlayLimitExceededException e)
     {

@@ -34,7 +34,7 @@ internal sealed class TokenlayHostedClients : IDisposable
         Action<TokenlayResponseInfo> log = TokenlayLog.For(logger);
         string name = registration.Name;
         _resilience = resilience.Get(name).Enabled;
-        string httpName = TokenlayServiceCollectionExtensions.HttpClientName(name);
+        string httpName = TokenlayRegistration.HttpClientName(name);
 
         _source = new Lazy<TokenlaySettingsSource>(() =>
         {
@@ -67,7 +67,7 @@ internal sealed class TokenlayHostedClients : IDisposable
                 clientOptions.RetryPolicy = new ClientRetryPolicy(maxRetries: 0);
                 clientOptions.NetworkTimeout = Timeout.InfiniteTimeSpan;
             }
-        }));
+        }, spansInTransport: _resilience));
 
         _tokenlay = new Lazy<TokenlayClient>(() => new TokenlayClient(_source.Value, new TokenlayClientOptions
         {
@@ -88,7 +88,7 @@ internal sealed class TokenlayHostedClients : IDisposable
     /// </summary>
     public TokenlayClient CreateHealthClient(TimeSpan timeout) => new(_source.Value, new TokenlayClientOptions
     {
-        Transport = new HttpClientPipelineTransport(_httpClients.CreateClient(TokenlayServiceCollectionExtensions.HealthHttpClientName(_registration.Name))),
+        Transport = new HttpClientPipelineTransport(_httpClients.CreateClient(TokenlayRegistration.HealthHttpClientName(_registration.Name))),
         RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
         NetworkTimeout = timeout,
     });

@@ -13,6 +13,12 @@ internal sealed class TokenlayRegistration
 
     private readonly bool _fromConfiguration;
 
+    /// <summary>The named HttpClient of a registration.</summary>
+    public static string HttpClientName(string name) => name.Length == 0 ? "Tokenlay" : "Tokenlay:" + name;
+
+    /// <summary>The named HttpClient of a registration's health probe: no resilience handler.</summary>
+    public static string HealthHttpClientName(string name) => HttpClientName(name) + ":health";
+
     /// <summary>Empty for <c>AddTokenlay</c>, the key for <c>AddKeyedTokenlay</c>.</summary>
     public string Name { get; }
 

@@ -2,14 +2,18 @@ using System;
 using System.Net.Http;
 using System.Threading;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI;
 
-namespace Tokenlay;
+using Tokenlay;
 
-/// <summary>Registers Tokenlay clients in a service collection.</summary>
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers Tokenlay clients in a service collection. In this namespace, as Aspire and
+/// Microsoft.Extensions.Azure do, so that <c>AddTokenlay</c> needs no extra <c>using</c>.
+/// </summary>
 public static class TokenlayServiceCollectionExtensions
 {
     /// <summary>
@@ -20,11 +24,11 @@ public static class TokenlayServiceCollectionExtensions
     /// later calls.
     /// </summary>
     public static TokenlayBuilder AddTokenlay(this IServiceCollection services, IConfiguration configuration) =>
-        Add(services, Options.DefaultName, configuration, null);
+        Add(services, Microsoft.Extensions.Options.Options.DefaultName, configuration, null);
 
     /// <summary>Registers Tokenlay with options set in code; see <see cref="AddTokenlay(IServiceCollection, IConfiguration)"/>.</summary>
     public static TokenlayBuilder AddTokenlay(this IServiceCollection services, Action<TokenlayOptions> configure) =>
-        Add(services, Options.DefaultName, null, configure ?? throw new ArgumentNullException(nameof(configure)));
+        Add(services, Microsoft.Extensions.Options.Options.DefaultName, null, configure ?? throw new ArgumentNullException(nameof(configure)));
 
     /// <summary>
     /// Registers a named Tokenlay setup (another project or provider) as keyed services: resolve
@@ -37,9 +41,6 @@ public static class TokenlayServiceCollectionExtensions
     public static TokenlayBuilder AddKeyedTokenlay(this IServiceCollection services, string name, Action<TokenlayOptions> configure) =>
         Add(services, RequireName(name), null, configure ?? throw new ArgumentNullException(nameof(configure)));
 
-    internal static string HttpClientName(string name) => name.Length == 0 ? "Tokenlay" : "Tokenlay:" + name;
-
-    internal static string HealthHttpClientName(string name) => HttpClientName(name) + ":health";
 
     private static string RequireName(string name) =>
         string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("A keyed Tokenlay registration needs a name.", nameof(name)) : name;
@@ -72,7 +73,7 @@ public static class TokenlayServiceCollectionExtensions
         services.AddKeyedSingleton(name, registration);
 
         services.AddLogging();
-        IHttpClientBuilder http = services.AddHttpClient(HttpClientName(name))
+        IHttpClientBuilder http = services.AddHttpClient(TokenlayRegistration.HttpClientName(name))
             // LLM calls and streams run long: the HttpClient must not time them out; the resilience layer decides.
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             // One long-lived client per registration; pooled connections still follow DNS changes.
@@ -81,14 +82,16 @@ public static class TokenlayServiceCollectionExtensions
                 sp.GetRequiredService<IOptionsMonitor<TokenlayResilienceOptions>>().Get(name), registration));
         // The ecosystem's resilience handler: its registry keeps one pipeline per registration, so the
         // breaker's state outlives handler rotation, and a change to the options rebuilds it.
-        http.AddResilienceHandler(HttpClientName(name), (pipeline, context) =>
+        http.AddResilienceHandler(TokenlayRegistration.HttpClientName(name), (pipeline, context) =>
         {
             context.EnableReloads<TokenlayResilienceOptions>(name);
             TokenlayResilience.Configure(pipeline, context.GetOptions<TokenlayResilienceOptions>(name));
         });
+        // Inside the retry loop: one span per attempt.
+        http.AddHttpMessageHandler(() => new TokenlayAttemptSpanHandler());
 
         // The health check's own client: one attempt, no retries, no breaker shared with real calls.
-        services.AddHttpClient(HealthHttpClientName(name))
+        services.AddHttpClient(TokenlayRegistration.HealthHttpClientName(name))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
 
         services.AddKeyedSingleton(name, (sp, _) => new TokenlayHostedClients(

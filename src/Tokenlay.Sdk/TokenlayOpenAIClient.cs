@@ -39,11 +39,14 @@ public static class TokenlayOpenAIClient
     }
 
     /// <summary>Creates a client whose settings can be swapped later (configuration reload in hosting).</summary>
-    internal static OpenAIClient Create(TokenlaySettingsSource source, Action<OpenAIClientOptions>? configureClient) =>
-        new(source.Credential, CreateClientOptions(source, configureClient));
+    /// <param name="source">The settings, read on every call.</param>
+    /// <param name="configureClient">Adjusts the client options before the endpoint is set.</param>
+    /// <param name="spansInTransport">True when a handler inside the HttpClient opens one span per attempt (hosted retries).</param>
+    internal static OpenAIClient Create(TokenlaySettingsSource source, Action<OpenAIClientOptions>? configureClient, bool spansInTransport = false) =>
+        new(source.Credential, CreateClientOptions(source, configureClient, spansInTransport));
 
     // OpenAIClientOptions freeze once a client is built, so every client gets fresh ones.
-    private static OpenAIClientOptions CreateClientOptions(TokenlaySettingsSource source, Action<OpenAIClientOptions>? configureClient)
+    private static OpenAIClientOptions CreateClientOptions(TokenlaySettingsSource source, Action<OpenAIClientOptions>? configureClient, bool spansInTransport)
     {
         TokenlaySettings settings = source.Current;
         var clientOptions = new OpenAIClientOptions
@@ -53,6 +56,7 @@ public static class TokenlayOpenAIClient
             UserAgentApplicationId = UserAgent,
         };
         clientOptions.AddPolicy(new TokenlayPipelinePolicy(source), PipelinePosition.PerCall);
+        clientOptions.AddPolicy(new TokenlayAttemptPolicy(spansInTransport), PipelinePosition.PerTry);
         configureClient?.Invoke(clientOptions);
         clientOptions.Endpoint = settings.Endpoint;
         return clientOptions;

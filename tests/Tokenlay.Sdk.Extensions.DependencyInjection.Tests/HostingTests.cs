@@ -23,7 +23,7 @@ public class HostingTests
     {
         await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
         WebApplicationBuilder builder = TestHosts.Builder(TestHosts.Settings(emulator.BaseUrl, emulator.Key));
-        builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay")).AddChatClient("gpt-4o-mini");
+        builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay")).AddOpenAIChatClient("gpt-4o-mini");
         builder.Services.AddTokenlayUserContext(o => o.OrgClaim = "org_id");
         builder.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
         await using WebApplication app = builder.Build();
@@ -52,7 +52,7 @@ public class HostingTests
         var logs = new ListLoggerProvider();
         WebApplicationBuilder builder = TestHosts.Builder(TestHosts.Settings(emulator.BaseUrl, emulator.Key));
         builder.Logging.AddProvider(logs);
-        builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay")).AddChatClient("gpt-4o-mini");
+        builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay")).AddOpenAIChatClient("gpt-4o-mini");
         builder.Services.AddTokenlayUserContext(o => o.OrgClaim = "org_id");
         builder.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
         await using WebApplication app = builder.Build();
@@ -247,7 +247,7 @@ public class HostingTests
                 o.ProviderApiKey = TestKeys.Provider;
                 o.TokenlayBaseUrl = proxy.BaseUrl;
                 o.Metadata["project"] = project;
-            }).AddChatClient("gpt-4o-mini");
+            }).AddOpenAIChatClient("gpt-4o-mini");
         }
         using ServiceProvider provider = services.BuildServiceProvider();
 

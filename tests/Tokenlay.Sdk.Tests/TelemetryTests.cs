@@ -100,24 +100,90 @@ public class TelemetryTests
     }
 
     [Fact]
-    public async Task The_current_activity_gets_the_tokenlay_tags()
+    public async Task Each_http_attempt_is_one_span_under_the_current_activity_with_genai_and_tokenlay_attributes()
     {
-        await using FakeProxy proxy = await StartMeteredProxy();
-        using var source = new ActivitySource("Tokenlay.Tests." + Guid.NewGuid().ToString("N"));
-        using var activityListener = new ActivityListener
+        int attempts = 0;
+        await using FakeProxy proxy = await FakeProxy.StartAsync((context, _) =>
         {
-            ShouldListenTo = s => s.Name == source.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-        };
-        ActivitySource.AddActivityListener(activityListener);
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                return OpenAIReplies.WriteJsonAsync(context, OpenAIReplies.Error("busy", "server_error"), 503);
+            }
+            context.Response.Headers["x-tokenlay-request-id"] = "req_span";
+            context.Response.Headers["x-tokenlay-cost"] = "0.25";
+            context.Response.Headers["x-tokenlay-input-tokens"] = "11";
+            context.Response.Headers["x-tokenlay-output-tokens"] = "4";
+            context.Response.Headers["x-tokenlay-model"] = "gpt-4o-mini-2024-07-18";
+            context.Response.Headers["x-tokenlay-rule-id"] = "pro";
+            context.Response.Headers["x-tokenlay-rule-action"] = "allow";
+            return OpenAIReplies.WriteJsonAsync(context, OpenAIReplies.ChatCompletion("ok"));
+        });
+        using var spans = new SpanRecorder();
 
-        using (Activity activity = source.StartActivity("handle request")!)
+        using (Activity parent = spans.StartParent())
         {
-            await TestKeys.Client(proxy).GetChatClient("m").CompleteChatAsync("hi");
+            await TestKeys.Client(proxy).GetChatClient("gpt-4o-mini").CompleteChatAsync("hi");
 
-            Assert.Equal("req_tel", activity.GetTagItem("tokenlay.request_id"));
-            Assert.Equal(0.25, activity.GetTagItem("tokenlay.cost_usd"));
-            Assert.Equal(11L, activity.GetTagItem("gen_ai.usage.input_tokens"));
+            Assert.Null(parent.GetTagItem("tokenlay.request_id")); // never written onto the caller's activity
         }
+
+        Activity[] recorded = spans.Spans.OrderBy(s => s.GetTagItem("tokenlay.attempt")).ToArray();
+        Assert.Equal(2, recorded.Length);
+        Assert.All(recorded, s =>
+        {
+            Assert.Equal(spans.Parent!.SpanId, s.ParentSpanId);
+            Assert.Equal(ActivityKind.Client, s.Kind);
+            Assert.Equal("chat gpt-4o-mini", s.DisplayName);
+            Assert.Equal("chat", s.GetTagItem("gen_ai.operation.name"));
+            Assert.Equal("gpt-4o-mini", s.GetTagItem("gen_ai.request.model"));
+        });
+        Assert.Equal((1, 503, ActivityStatusCode.Error), ((int)recorded[0].GetTagItem("tokenlay.attempt")!, (int)recorded[0].GetTagItem("http.response.status_code")!, recorded[0].Status));
+        Activity ok = recorded[1];
+        Assert.Equal(2, ok.GetTagItem("tokenlay.attempt"));
+        Assert.Equal("req_span", ok.GetTagItem("tokenlay.request_id"));
+        Assert.Equal(("pro", "allow"), (ok.GetTagItem("tokenlay.rule_id"), ok.GetTagItem("tokenlay.rule_action")));
+        Assert.Equal(0.25, ok.GetTagItem("tokenlay.cost_usd"));
+        Assert.Equal("gpt-4o-mini-2024-07-18", ok.GetTagItem("gen_ai.response.model"));
+        Assert.Equal((11L, 4L), (ok.GetTagItem("gen_ai.usage.input_tokens"), ok.GetTagItem("gen_ai.usage.output_tokens")));
+    }
+
+    [Fact]
+    public async Task Two_calls_inside_one_parent_span_each_keep_their_own_attributes()
+    {
+        int calls = 0;
+        await using FakeProxy proxy = await FakeProxy.StartAsync((context, request) =>
+        {
+            context.Response.Headers["x-tokenlay-request-id"] = "req_" + Interlocked.Increment(ref calls);
+            return OpenAIReplies.WriteJsonAsync(context, request.Path.EndsWith("/embeddings", StringComparison.Ordinal)
+                ? OpenAIReplies.Embeddings()
+                : OpenAIReplies.ChatCompletion("ok"));
+        });
+        using var spans = new SpanRecorder();
+        OpenAI.OpenAIClient client = TestKeys.Client(proxy);
+
+        using (spans.StartParent())
+        {
+            await client.GetChatClient("gpt-4o-mini").CompleteChatAsync("one");
+            await client.GetEmbeddingClient("text-embedding-3-small").GenerateEmbeddingAsync("two");
+        }
+
+        Assert.Equal(new[] { "req_1", "req_2" }, spans.Spans.Select(s => (string)s.GetTagItem("tokenlay.request_id")!).Order());
+        Assert.Equal(new[] { "chat gpt-4o-mini", "embeddings text-embedding-3-small" }, spans.Spans.Select(s => s.DisplayName).Order());
+    }
+
+    [Fact]
+    public async Task A_connection_failure_ends_its_span_as_an_error()
+    {
+        using var spans = new SpanRecorder();
+        var options = new TokenlayOptions { TokenlayKey = TestKeys.Tokenlay, TokenlayBaseUrl = new Uri($"http://127.0.0.1:{ClosedPort.Get()}"), MaxRetries = 0 };
+
+        using (spans.StartParent())
+        {
+            await Assert.ThrowsAsync<TokenlayConnectionException>(() => TokenlayOpenAIClient.Create(options).GetChatClient("m").CompleteChatAsync("hi"));
+        }
+
+        Activity span = Assert.Single(spans.Spans);
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.NotNull(span.GetTagItem("error.type"));
     }
 }

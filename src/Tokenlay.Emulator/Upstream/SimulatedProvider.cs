@@ -59,12 +59,23 @@ internal sealed class SimulatedProvider : IProvider
         }
 
         await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null), cancellationToken);
-        foreach (string piece in pieces)
+        if (SimulatedToolCall.For(request.Body) is { } toolCall)
         {
-            await Delay(_chunkDelay, cancellationToken);
-            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["content"] = piece }, null), cancellationToken);
+            JsonObject call = toolCall.ToJson();
+            call["index"] = 0;
+            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["tool_calls"] = new JsonArray(call) }, null), cancellationToken);
+            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject(), "tool_calls"), cancellationToken);
+            output = TokenEstimator.Count(toolCall.Name + toolCall.Arguments);
         }
-        await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject(), "stop"), cancellationToken);
+        else
+        {
+            foreach (string piece in pieces)
+            {
+                await Delay(_chunkDelay, cancellationToken);
+                await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["content"] = piece }, null), cancellationToken);
+            }
+            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject(), "stop"), cancellationToken);
+        }
         if (request.IncludeUsage)
         {
             var usageChunk = new JsonObject
@@ -80,21 +91,27 @@ internal sealed class SimulatedProvider : IProvider
 
     private UpstreamReply Chat(ProxyRequest request)
     {
-        string reply = ReplyText(request);
+        SimulatedToolCall? toolCall = SimulatedToolCall.For(request.Body);
+        string reply = toolCall is null ? ReplyText(request) : "";
         long input = InputTokens(request);
-        long output = TokenEstimator.Count(reply);
+        long output = toolCall is null ? TokenEstimator.Count(reply) : TokenEstimator.Count(toolCall.Name + toolCall.Arguments);
+        var message = new JsonObject { ["role"] = "assistant", ["content"] = toolCall is null ? reply : null, ["refusal"] = null };
+        if (toolCall is not null)
+        {
+            message["tool_calls"] = new JsonArray(toolCall.ToJson());
+        }
         var body = new JsonObject
         {
-            ["id"] = "chatcmpl-" + Hash(reply)[..12],
+            ["id"] = "chatcmpl-" + Hash(reply + toolCall?.Id)[..12],
             ["object"] = "chat.completion",
             ["created"] = _time.GetUtcNow().ToUnixTimeSeconds(),
             ["model"] = request.Model,
             ["choices"] = new JsonArray(new JsonObject
             {
                 ["index"] = 0,
-                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply, ["refusal"] = null },
+                ["message"] = message,
                 ["logprobs"] = null,
-                ["finish_reason"] = "stop",
+                ["finish_reason"] = toolCall is null ? "stop" : "tool_calls",
             }),
             ["usage"] = ChatUsage(input, output),
         };
@@ -229,6 +246,10 @@ internal sealed class SimulatedProvider : IProvider
 
     private static string ReplyText(ProxyRequest request)
     {
+        if (SimulatedToolCall.AnswerFromToolResults(request.Body) is { } fromTools)
+        {
+            return fromTools;
+        }
         string said = request.Body["messages"] is JsonArray messages
             ? TokenEstimator.TextOf(messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user")?["content"])
             : TokenEstimator.TextOf(request.Body["input"]);

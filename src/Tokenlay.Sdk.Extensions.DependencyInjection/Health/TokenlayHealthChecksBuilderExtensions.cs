@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Tokenlay;
 
-namespace Tokenlay;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds a Tokenlay health check.</summary>
 public static class TokenlayHealthChecksBuilderExtensions

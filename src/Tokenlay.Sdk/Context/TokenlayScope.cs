@@ -34,9 +34,11 @@ public static class TokenlayScope
     /// <returns>A handle that ends the scope when disposed.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
     /// <exception cref="ArgumentException">A header name or value in the context is invalid (the message names the key).</exception>
-    public static IDisposable Begin(TokenlayRequestContext context)
+    public static IDisposable Begin(TokenlayRequestContext context) => Begin(ResolvedContext.FromContext(context));
+
+    /// <summary>Starts a scope from a context resolved (and validated) once, for code that re-enters it often.</summary>
+    internal static IDisposable Begin(ResolvedContext own)
     {
-        ResolvedContext own = ResolvedContext.FromContext(context);
         Node? parent = s_current.Value;
         ResolvedContext? inherited = parent is null ? null : Effective(parent);
         var node = new Node(parent, own, inherited is null ? own : inherited.Overlay(own));

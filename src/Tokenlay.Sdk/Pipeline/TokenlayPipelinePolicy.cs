@@ -112,8 +112,7 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         Action<TokenlayResponseInfo>[]? scopeCallbacks = scope?.Callbacks;
         Action<TokenlayResponseInfo>[]? callCallbacks = perCall?.Context.Callbacks;
         bool anyCallback = settings.OnResponse is not null || scopeCallbacks is { Length: > 0 } || callCallbacks is { Length: > 0 };
-        // Only a recording activity gets tags; an activity nobody samples must not cost a header parse.
-        bool telemetry = TokenlayTelemetry.Enabled || Activity.Current is { IsAllDataRequested: true };
+        bool telemetry = TokenlayTelemetry.Enabled;
         if (anyCallback || telemetry)
         {
             // Parsed only when someone listens: the hot path without listeners reads no header here.

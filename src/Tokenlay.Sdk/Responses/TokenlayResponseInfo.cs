@@ -91,19 +91,53 @@ public class TokenlayResponseInfo
             throw new ArgumentNullException(nameof(response));
         }
         PipelineResponseHeaders headers = response.Headers;
-        return new TokenlayResponseInfo(
-            response.Status,
-            Text(headers, TokenlayHeaderNames.RequestId),
-            Text(headers, TokenlayHeaderNames.RuleId),
-            Text(headers, TokenlayHeaderNames.RuleAction),
-            Bool(headers, TokenlayHeaderNames.LimitExceeded),
-            Decimal(headers, TokenlayHeaderNames.Cost),
-            Long(headers, TokenlayHeaderNames.TokensUsed),
-            Long(headers, TokenlayHeaderNames.InputTokens),
-            Long(headers, TokenlayHeaderNames.OutputTokens),
-            Milliseconds(headers, TokenlayHeaderNames.Duration),
-            ParseWarnings(Text(headers, TokenlayHeaderNames.Warnings)),
-            Text(headers, TokenlayHeaderNames.Model));
+        return FromHeaders(response.Status, name => headers.TryGetValue(name, out string? value) ? value : null);
+    }
+
+    /// <summary>Reads the Tokenlay headers through <paramref name="header"/>, for callers holding another kind of response.</summary>
+    internal static TokenlayResponseInfo FromHeaders(int status, Func<string, string?> header) => new(
+        status,
+        Text(header, TokenlayHeaderNames.RequestId),
+        Text(header, TokenlayHeaderNames.RuleId),
+        Text(header, TokenlayHeaderNames.RuleAction),
+        Bool(header, TokenlayHeaderNames.LimitExceeded),
+        Decimal(header, TokenlayHeaderNames.Cost),
+        Long(header, TokenlayHeaderNames.TokensUsed),
+        Long(header, TokenlayHeaderNames.InputTokens),
+        Long(header, TokenlayHeaderNames.OutputTokens),
+        Milliseconds(header, TokenlayHeaderNames.Duration),
+        ParseWarnings(Text(header, TokenlayHeaderNames.Warnings)),
+        Text(header, TokenlayHeaderNames.Model));
+
+    /// <summary>
+    /// Several responses of one logical call (the round trips of a tool loop) as one: the last
+    /// response's status, request id, rule and model; cost, tokens and duration summed (a sum is
+    /// null when any part is unknown, never a guess); every warning.
+    /// </summary>
+    internal static TokenlayResponseInfo Combine(IReadOnlyList<TokenlayResponseInfo> responses)
+    {
+        if (responses.Count == 1)
+        {
+            return responses[0];
+        }
+        TokenlayResponseInfo last = responses[responses.Count - 1];
+        decimal? cost = 0m;
+        long? tokens = 0, input = 0, output = 0;
+        TimeSpan? duration = TimeSpan.Zero;
+        bool? exceeded = null;
+        var warnings = new List<string>();
+        foreach (TokenlayResponseInfo r in responses)
+        {
+            cost = cost is null || r.CostUsd is null ? null : cost + r.CostUsd;
+            tokens = tokens is null || r.TokensUsed is null ? null : tokens + r.TokensUsed;
+            input = input is null || r.InputTokens is null ? null : input + r.InputTokens;
+            output = output is null || r.OutputTokens is null ? null : output + r.OutputTokens;
+            duration = duration is null || r.Duration is null ? null : duration + r.Duration;
+            exceeded = r.LimitExceeded == true || exceeded == true ? true : r.LimitExceeded ?? exceeded;
+            warnings.AddRange(r.Warnings);
+        }
+        return new TokenlayResponseInfo(last.Status, last.RequestId, last.RuleId, last.RuleActionText, exceeded,
+            cost, tokens, input, output, duration, warnings, last.Model);
     }
 
     /// <summary>A one-line summary for logs (it holds no keys).</summary>
@@ -146,20 +180,24 @@ public class TokenlayResponseInfo
     };
 
     internal static string? Text(PipelineResponseHeaders headers, string name) =>
-        headers.TryGetValue(name, out string? value) && !string.IsNullOrWhiteSpace(value) ? value!.Trim() : null;
+        headers.TryGetValue(name, out string? value) ? Trimmed(value) : null;
 
-    private static bool? Bool(PipelineResponseHeaders headers, string name) =>
+    private static string? Text(Func<string, string?> header, string name) => Trimmed(header(name));
+
+    private static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
+
+    private static bool? Bool(Func<string, string?> headers, string name) =>
         Text(headers, name) is { } text && bool.TryParse(text, out bool value) ? value : null;
 
     // Counts and money are never negative: a negative header is unusable, so it reads as absent
     // rather than being fed into monotonic counters.
-    private static long? Long(PipelineResponseHeaders headers, string name) =>
+    private static long? Long(Func<string, string?> headers, string name) =>
         Text(headers, name) is { } text && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) && value >= 0 ? value : null;
 
-    private static decimal? Decimal(PipelineResponseHeaders headers, string name) =>
+    private static decimal? Decimal(Func<string, string?> headers, string name) =>
         Text(headers, name) is { } text && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal value) && value >= 0 ? value : null;
 
-    private static TimeSpan? Milliseconds(PipelineResponseHeaders headers, string name) =>
+    private static TimeSpan? Milliseconds(Func<string, string?> headers, string name) =>
         Text(headers, name) is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ms)
             ? TokenlayNumbers.ToTimeSpan(ms, TimeSpan.TicksPerMillisecond)
             : null;

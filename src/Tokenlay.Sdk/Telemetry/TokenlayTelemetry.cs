@@ -10,14 +10,21 @@ using Tokenlay.Pipeline;
 namespace Tokenlay;
 
 /// <summary>
-/// Metrics and trace tags for Tokenlay-routed calls, with no dependency beyond the BCL. Instrument
-/// names follow the OpenTelemetry GenAI conventions where one exists; the rest are
-/// <c>tokenlay.*</c>. Listen with <c>meterProvider.AddMeter("Tokenlay.Sdk")</c>.
+/// Metrics and traces for Tokenlay-routed calls, with no dependency beyond the BCL. Instrument
+/// and attribute names follow the OpenTelemetry GenAI conventions where one exists
+/// (<c>gen_ai.client.token.usage</c>, <c>gen_ai.client.operation.duration</c>); cost and rule
+/// actions are <c>tokenlay.*</c>. Listen with <c>AddMeter("Tokenlay.Sdk")</c> and
+/// <c>AddSource("Tokenlay.Sdk")</c>: the source emits one client span per HTTP attempt.
 /// </summary>
 public static class TokenlayTelemetry
 {
     /// <summary>The name of the <see cref="Meter"/>.</summary>
     public const string MeterName = "Tokenlay.Sdk";
+
+    /// <summary>The name of the <see cref="ActivitySource"/>: one span per HTTP attempt, a child of the current activity.</summary>
+    public const string ActivitySourceName = "Tokenlay.Sdk";
+
+    internal static readonly ActivitySource Source = new(ActivitySourceName, typeof(TokenlayTelemetry).Assembly.GetName().Version?.ToString(3));
 
     private static readonly Meter s_meter = new(MeterName, typeof(TokenlayTelemetry).Assembly.GetName().Version?.ToString(3));
 
@@ -35,7 +42,7 @@ public static class TokenlayTelemetry
 
     internal static bool Enabled => s_tokens.Enabled || s_duration.Enabled || s_cost.Enabled || s_ruleActions.Enabled;
 
-    /// <summary>Records one finished call. Only called when <see cref="Enabled"/> or an activity is running.</summary>
+    /// <summary>Records one finished call's metrics. Only called when <see cref="Enabled"/>.</summary>
     internal static void Record(PipelineMessage message, TokenlayResponseInfo info, long startedTimestamp, TokenlayUserTagMode userTag)
     {
         message.Request.Headers.TryGetValue(TokenlayHeaderNames.Feature, out string? feature);
@@ -47,56 +54,42 @@ public static class TokenlayTelemetry
         string operation = Operation(message.Request.Uri);
         string action = info.RuleActionText ?? "none";
 
-        if (Enabled)
+        var tags = new TagList
         {
-            var tags = new TagList
-            {
-                { "gen_ai.operation.name", operation },
-                { "gen_ai.response.model", info.Model },
-                { "tokenlay.rule_action", action },
-                { "tokenlay.feature", feature },
-            };
-            if (user is not null)
-            {
-                tags.Add("tokenlay.user", user);
-            }
-            if (info.Status >= 400)
-            {
-                tags.Add("error.type", info.Status.ToString(CultureInfo.InvariantCulture));
-            }
-            s_duration.Record((Stopwatch.GetTimestamp() - startedTimestamp) / (double)Stopwatch.Frequency, tags);
-            s_ruleActions.Add(1, tags);
-            if (info.InputTokens is { } input)
-            {
-                TagList inputTags = tags;
-                inputTags.Add("gen_ai.token.type", "input");
-                s_tokens.Record(input, inputTags);
-            }
-            if (info.OutputTokens is { } output)
-            {
-                TagList outputTags = tags;
-                outputTags.Add("gen_ai.token.type", "output");
-                s_tokens.Record(output, outputTags);
-            }
-            if (info.CostUsd is { } cost)
-            {
-                s_cost.Add((double)cost, tags);
-            }
+            { "gen_ai.operation.name", operation },
+            { "gen_ai.response.model", info.Model },
+            { "tokenlay.rule_action", action },
+            { "tokenlay.feature", feature },
+        };
+        if (user is not null)
+        {
+            tags.Add("tokenlay.user", user);
         }
-
-        if (Activity.Current is { IsAllDataRequested: true } activity)
+        if (info.Status >= 400)
         {
-            activity.SetTag("tokenlay.request_id", info.RequestId);
-            activity.SetTag("tokenlay.rule_id", info.RuleId);
-            activity.SetTag("tokenlay.rule_action", info.RuleActionText);
-            activity.SetTag("tokenlay.cost_usd", info.CostUsd is { } c ? (double)c : null);
-            activity.SetTag("gen_ai.response.model", info.Model);
-            activity.SetTag("gen_ai.usage.input_tokens", info.InputTokens);
-            activity.SetTag("gen_ai.usage.output_tokens", info.OutputTokens);
+            tags.Add("error.type", info.Status.ToString(CultureInfo.InvariantCulture));
+        }
+        s_duration.Record((Stopwatch.GetTimestamp() - startedTimestamp) / (double)Stopwatch.Frequency, tags);
+        s_ruleActions.Add(1, tags);
+        if (info.InputTokens is { } input)
+        {
+            TagList inputTags = tags;
+            inputTags.Add("gen_ai.token.type", "input");
+            s_tokens.Record(input, inputTags);
+        }
+        if (info.OutputTokens is { } output)
+        {
+            TagList outputTags = tags;
+            outputTags.Add("gen_ai.token.type", "output");
+            s_tokens.Record(output, outputTags);
+        }
+        if (info.CostUsd is { } cost)
+        {
+            s_cost.Add((double)cost, tags);
         }
     }
 
-    private static string Operation(Uri? uri)
+    internal static string Operation(Uri? uri)
     {
         string path = uri?.AbsolutePath ?? "";
         if (path.EndsWith("/embeddings", StringComparison.Ordinal))

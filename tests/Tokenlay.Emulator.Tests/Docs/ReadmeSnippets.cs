@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using OpenAI.Chat;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.AI;
 using Tokenlay.AspNetCore;
 using Tokenlay.Companion;
 
@@ -150,9 +151,9 @@ internal static class ReadmeSnippets
 
         WebApplication app = builder.Build();
         app.UseAuthentication();
-        app.UseTokenlayUserContext(); // every OpenAI call made for a request is attributed to its signed-in user
+        app.UseTokenlayUserContext(); // every LLM call made for a request is attributed to its signed-in user
 
-        app.MapGet("/ask", async (string q, ChatClient chat) => (await chat.CompleteChatAsync(q)).Value.Content[0].Text)
+        app.MapGet("/ask", async (string q, IChatClient chat) => (await chat.GetResponseAsync(q)).Text)
             .WithTokenlayFeature("ask");
     }
 
