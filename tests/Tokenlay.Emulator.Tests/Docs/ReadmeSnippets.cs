@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Http;
 using OpenAI.Chat;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.AI;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Tokenlay.AspNetCore;
 using Tokenlay.Companion;
 
@@ -155,6 +157,34 @@ internal static class ReadmeSnippets
 
         app.MapGet("/ask", async (string q, IChatClient chat) => (await chat.GetResponseAsync(q)).Text)
             .WithTokenlayFeature("ask");
+    }
+
+    public static void ChatClientRegistration(WebApplicationBuilder builder)
+    {
+        builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay"))
+            .AddChatClient("gpt-4o-mini")
+            .UseFunctionInvocation()
+            .UseOpenTelemetry();
+    }
+
+    [System.ComponentModel.Description("Gets the weather for a city.")]
+    private static string GetWeather(string city) => "sunny in " + city;
+
+    public static async Task ChatClientContext(IChatClient chat)
+    {
+        var options = new ChatOptions { Tools = [AIFunctionFactory.Create(GetWeather)] }
+            .WithTokenlayContext(new TokenlayRequestContext { User = "alice", Feature = "support" });
+
+        ChatResponse response = await chat.GetResponseAsync("What is the weather in Paris?", options);
+        TokenlayResponseInfo? info = response.GetTokenlayInfo();
+        Console.WriteLine($"{response.Text} ({info?.TokensUsed} tokens, ${info?.CostUsd} for the whole tool loop)");
+    }
+
+    public static void OpenTelemetrySetup(WebApplicationBuilder builder)
+    {
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddSource("Tokenlay.Sdk").AddConsoleExporter())
+            .WithMetrics(metrics => metrics.AddMeter("Tokenlay.Sdk").AddConsoleExporter());
     }
 
     public static async Task Emulator()
