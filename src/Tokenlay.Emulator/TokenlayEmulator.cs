@@ -79,7 +79,9 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         {
             builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         }
-        builder.Services.AddOpenApi();
+#if NET9_0_OR_GREATER
+        builder.Services.AddOpenApi(); // the document generator exists from ASP.NET Core 9 on
+#endif
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.PropertyNamingPolicy = EmulatorJson.Options.PropertyNamingPolicy);
         WebApplication app = builder.Build();
 
@@ -133,7 +135,9 @@ public sealed class TokenlayEmulator : IAsyncDisposable
             }
             await next(http);
         });
+#if NET9_0_OR_GREATER
         app.MapOpenApi();
+#endif
         OpenAIEndpoints.Map(app, proxy, options.Forward ? "forward" : "simulate");
         CompanionEndpoints.Map(app, store);
         app.MapFallback((HttpContext http) => CompanionEndpoints.Error(404, $"No route for {http.Request.Method} {http.Request.Path}.", "invalid_request_error", "unknown_route"));

@@ -19,7 +19,7 @@ await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync(option
 Console.WriteLine($"""
     Tokenlay emulator listening on {emulator.BaseUrl} ({(options.Forward ? "forwarding to the provider" : "simulating the provider, no network needed")}).
       OpenAI-compatible API: {emulator.BaseUrl}v1   key: {emulator.Key}   rules: {options.Rules.Count}
-      OpenAPI document:      {emulator.BaseUrl}openapi/v1.json
+      {OpenApiLine(emulator)}
 
     Point the SDK at it:
       export TOKENLAY_BASE_URL={emulator.BaseUrl.ToString().TrimEnd('/')}
@@ -30,3 +30,11 @@ Console.WriteLine($"""
     """);
 await emulator.WaitForShutdownAsync();
 return 0;
+
+// The OpenAPI document generator exists from ASP.NET Core 9 on.
+static string OpenApiLine(TokenlayEmulator emulator) =>
+#if NET9_0_OR_GREATER
+    $"OpenAPI document:      {emulator.BaseUrl}openapi/v1.json";
+#else
+    "OpenAPI document:      (served by the net10.0 build)";
+#endif
