@@ -13,7 +13,7 @@ using Tokenlay.Emulator.Pricing;
 
 namespace Tokenlay.Emulator.Endpoints;
 
-/// <summary>Tokenlay's own REST API: usage, logs and pricing (DESIGN.md section 3).</summary>
+/// <summary>Tokenlay's own REST API: usage, logs and pricing, as documented in the OpenAPI document and the README.</summary>
 internal static class CompanionEndpoints
 {
     public const int DefaultPageSize = 50;

@@ -10,7 +10,7 @@ internal static class EmulatorCommandLine
     public const string Usage = """
         Tokenlay emulator: a local, OpenAI-compatible Tokenlay proxy.
 
-        Usage: dotnet run --project src/Tokenlay.Emulator -- [options]
+        Usage: tokenlay-emulator [options]   (from this repository: dotnet run --project src/Tokenlay.Emulator.Tool -- [options])
 
           --urls <url>            where to listen (default http://127.0.0.1:8787)
           --key <key>             the Tokenlay key clients must send (default tl_local)

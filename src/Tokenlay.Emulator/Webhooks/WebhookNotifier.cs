@@ -12,7 +12,7 @@ using Tokenlay.Emulator.Rules;
 namespace Tokenlay.Emulator.Webhooks;
 
 /// <summary>
-/// Sends a rule's <c>notify</c> webhooks, signed as DESIGN.md says, without holding up the call
+/// Sends a rule's <c>notify</c> webhooks, signed as the README's webhook section says (x-tokenlay-signature), without holding up the call
 /// that hit the limit. Delivery is attempted once, with a short timeout.
 /// </summary>
 internal sealed class WebhookNotifier : IAsyncDisposable

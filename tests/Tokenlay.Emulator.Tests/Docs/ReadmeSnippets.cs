@@ -145,18 +145,20 @@ internal static class ReadmeSnippets
         });
     }
 
-    public static void Hosting(WebApplicationBuilder builder)
+    public static void Hosting(string[] args)
     {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
         builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay")).AddChatClient("gpt-4o-mini");
         builder.Services.AddTokenlayUserContext(o => o.OrgClaim = "org_id");
         builder.Services.AddHealthChecks().AddTokenlay();
 
         WebApplication app = builder.Build();
-        app.UseAuthentication();
         app.UseTokenlayUserContext(); // every LLM call made for a request is attributed to its signed-in user
 
         app.MapGet("/ask", async (string q, IChatClient chat) => (await chat.GetResponseAsync(q)).Text)
             .WithTokenlayFeature("ask");
+        app.MapHealthChecks("/health");
+        app.Run();
     }
 
     public static void ChatClientRegistration(WebApplicationBuilder builder)
@@ -191,5 +193,29 @@ internal static class ReadmeSnippets
     {
         await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
         OpenAIClient client = TokenlayOpenAIClient.Create(emulator.CreateClientOptions());
+    }
+}
+
+// The README's xunit fixture pattern: compiled, and run as a test of this suite.
+public sealed class EmulatorFixture : IAsyncLifetime
+{
+    public TokenlayEmulator Emulator { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Emulator = await TokenlayEmulator.StartAsync();
+
+    public async Task DisposeAsync() => await Emulator.DisposeAsync();
+}
+
+public class MyChatFeatureTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+{
+    [Fact]
+    public async Task Calls_are_metered_per_user()
+    {
+        OpenAIClient client = TokenlayOpenAIClient.Create(fixture.Emulator.CreateClientOptions());
+        using (TokenlayScope.Begin(new TokenlayRequestContext { User = "test-user" }))
+        {
+            await client.GetChatClient("gpt-4o-mini").CompleteChatAsync("hello");
+        }
+        Assert.Contains(fixture.Emulator.Store.Snapshot(), e => e.User == "test-user");
     }
 }
