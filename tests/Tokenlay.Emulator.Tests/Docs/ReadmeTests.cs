@@ -34,6 +34,26 @@ public class ReadmeTests
     }
 
     [Fact]
+    public void Every_csharp_block_of_the_readme_names_its_namespaces_and_each_is_one_the_compiled_snippets_use()
+    {
+        string snippets = File.ReadAllText(RepoFile("tests/Tokenlay.Emulator.Tests/Docs/ReadmeSnippets.cs"));
+        // In scope in the snippets file without a directive: its enclosing namespaces, and the test project's global using.
+        var compiled = new HashSet<string>(StringComparer.Ordinal) { "Tokenlay", "Tokenlay.Emulator", "Xunit" };
+        foreach (Match m in Regex.Matches(snippets, @"^using ([A-Za-z0-9_.]+);", RegexOptions.Multiline))
+        {
+            compiled.Add(m.Groups[1].Value);
+        }
+
+        foreach (string block in Blocks("csharp"))
+        {
+            string[] usings = Regex.Matches(block, @"^using ([A-Za-z0-9_.]+);", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToArray();
+            bool topLevelProgram = block.Contains("WebApplication.CreateBuilder(args)", StringComparison.Ordinal) || block.Contains("Console.WriteLine(reply", StringComparison.Ordinal);
+            Assert.True(usings.Length > 0 || topLevelProgram, "README block without its using lines:\n" + block);
+            Assert.All(usings, u => Assert.True(compiled.Contains(u), $"README block uses namespace {u}, which the compiled snippets do not:\n{block}"));
+        }
+    }
+
+    [Fact]
     public void The_rules_example_of_the_readme_is_a_valid_rules_file()
     {
         string json = Blocks("json").Single(b => b.Contains("\"then\"", StringComparison.Ordinal));
