@@ -1,23 +1,12 @@
 using System;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Http;
+using Tokenlay.AspNetCore;
 
-namespace Tokenlay.AspNetCore;
+namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Wires Tokenlay attribution into an ASP.NET Core app.</summary>
+/// <summary>Wires Tokenlay attribution into an ASP.NET Core app. In this namespace so that it needs no extra <c>using</c>.</summary>
 public static class TokenlayAspNetCoreExtensions
 {
-    /// <summary>Configures which claims become Tokenlay attribution.</summary>
-    public static IServiceCollection AddTokenlayUserContext(this IServiceCollection services, Action<TokenlayUserContextOptions>? configure = null)
-    {
-        services.AddOptions<TokenlayUserContextOptions>();
-        if (configure is not null)
-        {
-            services.Configure(configure);
-        }
-        return services;
-    }
-
     /// <summary>
     /// Attributes every Tokenlay-routed call made while handling a request to the signed-in user.
     /// Place it after <c>UseAuthentication()</c> (and after <c>UseRouting()</c> when endpoints use

@@ -11,5 +11,5 @@ public class PublicApiTests
 
     [Fact]
     public void The_public_api_of_the_aspnetcore_package_matches_the_checked_in_listing() =>
-        ApiListing.AssertMatches(typeof(TokenlayAspNetCoreExtensions).Assembly, "api/Tokenlay.Sdk.AspNetCore.txt");
+        ApiListing.AssertMatches(typeof(Microsoft.AspNetCore.Builder.TokenlayAspNetCoreExtensions).Assembly, "api/Tokenlay.Sdk.AspNetCore.txt");
 }
