@@ -20,6 +20,7 @@ Console.WriteLine($"""
     Tokenlay emulator listening on {emulator.BaseUrl} ({(options.Forward ? "forwarding to the provider" : "simulating the provider, no network needed")}).
       OpenAI-compatible API: {emulator.BaseUrl}v1   key: {emulator.Key}   rules: {options.Rules.Count}
       {OpenApiLine(emulator)}
+      Dashboard: {emulator.DashboardUrl}
 
     Point the SDK at it:
       export TOKENLAY_BASE_URL={emulator.BaseUrl.ToString().TrimEnd('/')}

@@ -51,6 +51,12 @@ public sealed class TokenlayEmulator : IAsyncDisposable
     /// <summary>The key clients authenticate with.</summary>
     public string Key => Options.Key;
 
+    /// <summary>
+    /// The dashboard's address, with the key in the fragment (after <c>#</c>), which browsers never
+    /// send to a server: open it in a browser to see usage, cost, limits and the live call log.
+    /// </summary>
+    public Uri DashboardUrl => new(BaseUrl, "dashboard#key=" + Uri.EscapeDataString(Key));
+
     /// <summary>The options it runs with.</summary>
     public TokenlayEmulatorOptions Options { get; }
 
@@ -90,7 +96,8 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         var webhooks = new WebhookNotifier(options.WebhookSecret, options.TimeProvider, logger);
         ForwardingProvider? forwarder = options.Forward ? new ForwardingProvider() : null;
         IProvider provider = forwarder ?? (IProvider)new SimulatedProvider(options);
-        var proxy = new ProxyHandler(options, store, new LimitTracker(), provider, webhooks, logger);
+        var limits = new LimitTracker();
+        var proxy = new ProxyHandler(options, store, limits, provider, webhooks, logger);
 
         app.UseExceptionHandler(error => error.Run(async http =>
         {
@@ -140,6 +147,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
 #endif
         OpenAIEndpoints.Map(app, proxy, options.Forward ? "forward" : "simulate");
         CompanionEndpoints.Map(app, store);
+        Dashboard.DashboardEndpoints.Map(app, options.Rules, limits, webhooks, options.TimeProvider);
         app.MapFallback((HttpContext http) => CompanionEndpoints.Error(404, $"No route for {http.Request.Method} {http.Request.Path}.", "invalid_request_error", "unknown_route"));
 
         await app.StartAsync(cancellationToken);

@@ -21,7 +21,7 @@ public sealed record DailyUsage(string Date, long Requests, long InputTokens, lo
 public sealed record UsageReport(
     DateTimeOffset? Since, DateTimeOffset? Until, UsageTotals Totals,
     IReadOnlyList<ModelUsage> ByModel, IReadOnlyList<UserUsage> ByUser, IReadOnlyList<DailyUsage> Daily,
-    IReadOnlyList<string> UnknownModels)
+    IReadOnlyList<string> UnknownModels, IReadOnlyList<FeatureUsage> ByFeature, CallOutcomes Outcomes)
 {
     /// <summary>Builds the report over the calls that count (succeeded, not an idempotent repeat).</summary>
     public static UsageReport Build(IEnumerable<CallLogEntry> calls, DateTimeOffset? since, DateTimeOffset? until)
@@ -45,9 +45,24 @@ public sealed record UsageReport(
             .Select(g => new DailyUsage(g.Key, g.Count(), g.Sum(c => c.InputTokens), g.Sum(c => c.OutputTokens), g.Sum(c => c.CostUsd ?? 0)))
             .ToList();
         var unknown = counted.Where(c => c.CostUsd is null).Select(c => c.ModelUsed ?? "").Distinct().OrderBy(m => m, StringComparer.Ordinal).ToList();
-        return new UsageReport(since, until, totals, byModel, byUser, daily, unknown);
+        var byFeature = counted.GroupBy(c => c.Feature).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new FeatureUsage(g.Key, g.Count(), g.Sum(c => c.InputTokens), g.Sum(c => c.OutputTokens), g.Sum(c => c.CostUsd ?? 0)))
+            .ToList();
+        List<CallLogEntry> all = calls.Where(c => c.DuplicateOf is null).ToList();
+        var outcomes = new CallOutcomes(all.Count, all.Count(c => c.RuleAction == "block"), all.Count(c => c.RuleAction == "downgrade"),
+            all.Count(c => c.RuleAction == "warn"), all.Count(c => !c.Success && c.RuleAction != "block"));
+        return new UsageReport(since, until, totals, byModel, byUser, daily, unknown, byFeature, outcomes);
     }
 }
+
+/// <summary>Usage of one product feature (<c>x-tokenlay-feature</c>); null collects calls with none.</summary>
+public sealed record FeatureUsage(string? Feature, long Requests, long InputTokens, long OutputTokens, decimal CostUsd);
+
+/// <summary>
+/// Every call in the range, counted or not (repeats of an idempotency key excepted), by what
+/// happened to it: the share of blocked or downgraded calls is read from here.
+/// </summary>
+public sealed record CallOutcomes(long Calls, long Blocked, long Downgraded, long Warned, long Failed);
 
 /// <summary>One page of <c>GET /v1/logs</c>, newest first.</summary>
 public sealed record LogPage(IReadOnlyList<CallLogEntry> Data, string? NextCursor, int Total);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Tokenlay.Emulator.Rules;
 
@@ -128,6 +129,41 @@ internal sealed class LimitTracker
         }
     }
 
+    /// <summary>
+    /// Where every limit of <paramref name="rules"/> stands in its current window: the
+    /// <paramref name="top"/> keys (users, orgs…) closest to the limit first.
+    /// </summary>
+    public IReadOnlyList<RuleStatus> Status(IReadOnlyList<Rule> rules, DateTimeOffset now, int top)
+    {
+        lock (_gate)
+        {
+            var result = new List<RuleStatus>(rules.Count);
+            foreach (Rule rule in rules)
+            {
+                var limits = new List<LimitStatus>(rule.Then.Limits.Count);
+                for (int i = 0; i < rule.Then.Limits.Count; i++)
+                {
+                    RuleLimit limit = rule.Then.Limits[i];
+                    string prefix = rule.Id + "|" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "|";
+                    string suffix = limit.Type == "concurrent" ? "" : "|" + WindowStart(limit.Window, now).ToString("O");
+                    IEnumerable<KeyValuePair<string, decimal>> current = limit.Type == "concurrent"
+                        ? _inFlight.Select(p => new KeyValuePair<string, decimal>(p.Key, p.Value))
+                        : _counters;
+                    var closest = current
+                        .Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal) && p.Key.EndsWith(suffix, StringComparison.Ordinal) && p.Value > 0)
+                        .Select(p => new LimitUsage(p.Key.Substring(prefix.Length, p.Key.Length - prefix.Length - suffix.Length), p.Value, Math.Max(0, limit.Max - p.Value)))
+                        .OrderByDescending(u => u.Current).ThenBy(u => u.Key, StringComparer.Ordinal)
+                        .Take(top)
+                        .ToList();
+                    limits.Add(new LimitStatus(limit.Type, limit.Window, limit.TrackingKey ?? limit.Per, limit.Max,
+                        limit.Type == "concurrent" ? null : NextWindowStart(limit.Window, now), closest));
+                }
+                result.Add(new RuleStatus(rule.Id, rule.Priority, rule.If, rule.Then.Model, rule.Then.OnLimitExceeded.Action, limits));
+            }
+            return result;
+        }
+    }
+
     internal static string PerValue(RuleLimit limit, IReadOnlyDictionary<string, object?> context)
     {
         string field = limit.TrackingKey ?? limit.Per;
@@ -166,3 +202,12 @@ internal sealed class LimitTracker
         };
     }
 }
+
+/// <summary>One rule and where its limits stand (<c>GET /v1/rules/status</c>).</summary>
+public sealed record RuleStatus(string Id, int Priority, System.Text.Json.Nodes.JsonObject If, string? Model, string OnLimitExceeded, IReadOnlyList<LimitStatus> Limits);
+
+/// <summary>One limit in its current window, with the keys closest to it first.</summary>
+public sealed record LimitStatus(string Type, string Window, string Per, decimal Max, DateTimeOffset? ResetsAt, IReadOnlyList<LimitUsage> Closest);
+
+/// <summary>One key's use of a limit: <c>Key</c> is the value of the limit's <c>per</c> field (a user id, an org…).</summary>
+public sealed record LimitUsage(string Key, decimal Current, decimal Remaining);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
 using System.Text;
@@ -22,6 +23,10 @@ internal sealed class WebhookNotifier : IAsyncDisposable
     private readonly string _secret;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ConcurrentQueue<WebhookDelivery> _deliveries = new();
+
+    /// <summary>How many deliveries <see cref="RecentDeliveries"/> keeps.</summary>
+    public const int DeliveriesKept = 100;
 
     public WebhookNotifier(string secret, TimeProvider time, ILogger logger)
     {
@@ -45,21 +50,29 @@ internal sealed class WebhookNotifier : IAsyncDisposable
             ["data"] = data,
         }.ToJsonString();
         string signature = TokenlayWebhooks.ComputeSignatureHeader(payload, _secret, now);
+        string eventId = JsonNode.Parse(payload)!["id"]!.GetValue<string>();
         foreach (RuleNotification target in rule.Then.Notify)
         {
-            Task send = SendAsync(target.Url, payload, signature);
+            Task send = SendAsync(target.Url, payload, signature, eventId, type, rule.Id);
             _pending.TryAdd(send, 0);
             _ = send.ContinueWith(t => _pending.TryRemove(t, out _), TaskScheduler.Default);
         }
     }
 
-    private async Task SendAsync(string url, string payload, string signature)
+    /// <summary>The most recent deliveries, newest first (<c>GET /v1/webhooks/deliveries</c>).</summary>
+    public IReadOnlyList<WebhookDelivery> RecentDeliveries() => _deliveries.Reverse().ToArray();
+
+    private async Task SendAsync(string url, string payload, string signature, string eventId, string type, string ruleId)
     {
+        DateTimeOffset at = _time.GetUtcNow();
+        int? status = null;
+        string? error = null;
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
             request.Headers.Add(TokenlayWebhooks.SignatureHeader, signature);
             using HttpResponseMessage response = await _http.SendAsync(request);
+            status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {
                 _logger.LogWarning("Webhook to {Url} answered {Status}", url, (int)response.StatusCode);
@@ -67,7 +80,12 @@ internal sealed class WebhookNotifier : IAsyncDisposable
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
+            error = e.Message;
             _logger.LogWarning("Webhook to {Url} failed: {Reason}", url, e.Message);
+        }
+        _deliveries.Enqueue(new WebhookDelivery(eventId, type, ruleId, url, at, status, status is >= 200 and < 300, error));
+        while (_deliveries.Count > DeliveriesKept && _deliveries.TryDequeue(out _))
+        {
         }
     }
 
@@ -78,3 +96,6 @@ internal sealed class WebhookNotifier : IAsyncDisposable
         _http.Dispose();
     }
 }
+
+/// <summary>One attempt to deliver a webhook event.</summary>
+public sealed record WebhookDelivery(string EventId, string Type, string RuleId, string Url, DateTimeOffset AttemptedAt, int? Status, bool Delivered, string? Error);

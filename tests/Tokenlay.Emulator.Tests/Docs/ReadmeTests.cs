@@ -64,6 +64,16 @@ public class ReadmeTests
     }
 
     [Fact]
+    public void The_shipped_example_rules_file_is_the_readme_example_and_is_valid()
+    {
+        string json = Blocks("json").Single(b => b.Contains("\"then\"", StringComparison.Ordinal));
+        string shipped = File.ReadAllText(RepoFile("samples/rules.json"));
+
+        Assert.Equal(json.Trim(), shipped.Trim());
+        Assert.Equal(new[] { "pro-tier", "free-tier" }, RuleSet.Parse(shipped, "samples/rules.json").Select(r => r.Id));
+    }
+
+    [Fact]
     public void The_readme_shows_the_commands_that_ci_runs()
     {
         string readme = File.ReadAllText(RepoFile("README.md"));

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text.Json;
+using OpenAI;
+using Tokenlay.Emulator.Rules;
+
+namespace Tokenlay.Emulator.Tests.Dashboard;
+
+/// <summary>The dashboard's page and APIs over plain HTTP; the browser suite drives the page itself.</summary>
+public class DashboardEndpointTests
+{
+    [Fact]
+    public async Task The_page_is_served_without_a_key_with_a_policy_that_allows_only_this_origin()
+    {
+        await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
+        using var http = new HttpClient { BaseAddress = emulator.BaseUrl };
+
+        HttpResponseMessage page = await http.GetAsync("/dashboard");
+        string html = await page.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Tokenlay emulator", html);
+        Assert.DoesNotContain(emulator.Key, html);
+        string policy = page.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("default-src 'none'", policy);
+        Assert.Contains("connect-src 'self'", policy);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/dashboard/app.js")).StatusCode);
+        Assert.Equal("text/css", (await http.GetAsync("/dashboard/app.css")).Content.Headers.ContentType!.MediaType);
+        Assert.Equal(new Uri(emulator.BaseUrl, "dashboard#key=tl_local"), emulator.DashboardUrl);
+    }
+
+    [Fact]
+    public async Task Rule_status_lists_each_limit_with_the_keys_closest_to_it_and_needs_the_key()
+    {
+        await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync(new TokenlayEmulatorOptions
+        {
+            Rules = RuleSet.Parse("""[{ "id": "free", "if": {}, "then": { "limits": [ { "type": "requests", "max": 5, "window": "day", "per": "user" } ] } }]""", "test"),
+        });
+        OpenAIClient client = TokenlayOpenAIClient.Create(emulator.CreateClientOptions());
+        foreach ((string user, int calls) in new[] { ("ann", 3), ("ben", 1) })
+        {
+            for (int i = 0; i < calls; i++)
+            {
+                using (TokenlayScope.Begin(new TokenlayRequestContext { User = user }))
+                {
+                    await client.GetChatClient("gpt-4o-mini").CompleteChatAsync("hi");
+                }
+            }
+        }
+        using var http = new HttpClient { BaseAddress = emulator.BaseUrl };
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/v1/rules/status")).StatusCode);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", emulator.Key);
+        using JsonDocument status = JsonDocument.Parse(await http.GetStringAsync("/v1/rules/status"));
+
+        JsonElement limit = status.RootElement.GetProperty("data")[0].GetProperty("limits")[0];
+        Assert.Equal(5, limit.GetProperty("max").GetInt32());
+        Assert.Equal(new[] { ("ann", 3, 2), ("ben", 1, 4) }, limit.GetProperty("closest").EnumerateArray()
+            .Select(u => (u.GetProperty("key").GetString()!, u.GetProperty("current").GetInt32(), u.GetProperty("remaining").GetInt32())));
+    }
+
+    [Fact]
+    public async Task The_dashboard_apis_are_in_the_openapi_document_and_the_page_is_not()
+    {
+        await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
+        using var http = new HttpClient { BaseAddress = emulator.BaseUrl };
+
+        using JsonDocument document = JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json"));
+        JsonElement paths = document.RootElement.GetProperty("paths");
+
+        Assert.True(paths.TryGetProperty("/v1/rules/status", out _));
+        Assert.True(paths.TryGetProperty("/v1/webhooks/deliveries", out _));
+        Assert.False(paths.TryGetProperty("/dashboard", out _));
+    }
+}
