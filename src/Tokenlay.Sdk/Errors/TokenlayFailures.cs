@@ -69,6 +69,12 @@ internal static class TokenlayFailures
     /// </summary>
     public static TokenlayException? FromUnexpectedSuccess(TokenlaySettings settings, PipelineMessage message, PipelineResponse response)
     {
+        // A buffered body is already in memory: peek at its first byte, and read the Content-Type
+        // header only when that byte is '<', so the common JSON success costs no header lookup.
+        if (message.BufferResponse && !StartsWithAngleBracket(response.Content.ToMemory().Span))
+        {
+            return null;
+        }
         if (!response.Headers.TryGetValue("Content-Type", out string? type)
             || type is null
             || type.IndexOf("text/html", StringComparison.OrdinalIgnoreCase) < 0)
@@ -79,6 +85,19 @@ internal static class TokenlayFailures
             $"{Describe(message)} answered HTTP {response.Status} with an HTML page, not an API response. " +
             $"Check that {settings.Names.TokenlayBaseUrl} ({settings.BaseUrl}) points at a Tokenlay proxy.",
             response, null, TokenlayErrorDetails.None);
+    }
+
+    private static bool StartsWithAngleBracket(ReadOnlySpan<byte> body)
+    {
+        foreach (byte b in body)
+        {
+            if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                continue;
+            }
+            return b == (byte)'<';
+        }
+        return false;
     }
 
     private static TokenlayException Rewrap(TokenlayException typed, AggregateException attempts) => typed switch

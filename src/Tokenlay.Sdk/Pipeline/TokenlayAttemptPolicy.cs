@@ -41,13 +41,12 @@ internal sealed class TokenlayAttemptPolicy : PipelinePolicy
         End(activity, message);
     }
 
-    public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    // Without a listener the next policy's task is returned as it is: no state machine on the hot path.
+    public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
+        TokenlayAttemptSpan.Listening ? ProcessListeningAsync(message, pipeline, currentIndex) : ProcessNextAsync(message, pipeline, currentIndex);
+
+    private async ValueTask ProcessListeningAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
-        if (!TokenlayAttemptSpan.Listening)
-        {
-            await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
-            return;
-        }
         Activity? activity = Begin(message);
         try
         {
