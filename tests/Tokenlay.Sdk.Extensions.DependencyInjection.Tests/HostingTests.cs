@@ -18,17 +18,28 @@ namespace Tokenlay.Hosting.Tests;
 
 public class HostingTests
 {
+    // A web app on the emulator: AddTokenlay from configuration, test-header authentication, the user-context middleware.
+    private static WebApplication AttributionHost(TokenlayEmulator emulator, ILoggerProvider? logs = null)
+    {
+        WebApplicationBuilder builder = TestHosts.Builder(TestHosts.Settings(emulator.BaseUrl, emulator.Key));
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+        builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay")).AddOpenAIChatClient("gpt-4o-mini");
+        builder.Services.AddTokenlayUserContext(o => o.OrgClaim = "org_id");
+        builder.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
+        WebApplication app = builder.Build();
+        app.UseAuthentication();
+        app.UseTokenlayUserContext();
+        return app;
+    }
+
     [Fact]
     public async Task A_host_with_only_AddTokenlay_config_attributes_each_request_to_the_signed_in_user()
     {
         await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
-        WebApplicationBuilder builder = TestHosts.Builder(TestHosts.Settings(emulator.BaseUrl, emulator.Key));
-        builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay")).AddOpenAIChatClient("gpt-4o-mini");
-        builder.Services.AddTokenlayUserContext(o => o.OrgClaim = "org_id");
-        builder.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
-        await using WebApplication app = builder.Build();
-        app.UseAuthentication();
-        app.UseTokenlayUserContext();
+        await using WebApplication app = AttributionHost(emulator);
         app.MapGet("/ask", async (ChatClient chat) => (await chat.CompleteChatAsync("hi")).Value.Content[0].Text).WithTokenlayFeature("ask");
         using HttpClient http = await TestHosts.StartAsync(app);
 
@@ -50,14 +61,7 @@ public class HostingTests
     {
         await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
         var logs = new ListLoggerProvider();
-        WebApplicationBuilder builder = TestHosts.Builder(TestHosts.Settings(emulator.BaseUrl, emulator.Key));
-        builder.Logging.AddProvider(logs);
-        builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay")).AddOpenAIChatClient("gpt-4o-mini");
-        builder.Services.AddTokenlayUserContext(o => o.OrgClaim = "org_id");
-        builder.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
-        await using WebApplication app = builder.Build();
-        app.UseAuthentication();
-        app.UseTokenlayUserContext();
+        await using WebApplication app = AttributionHost(emulator, logs);
         app.MapGet("/ask", async (ChatClient chat) => (await chat.CompleteChatAsync("hi")).Value.Content[0].Text);
         app.MapGet("/plain", () => "no llm here");
         using HttpClient http = await TestHosts.StartAsync(app);
