@@ -38,6 +38,11 @@ internal sealed class TokenlayAttemptPolicy : PipelinePolicy
             TokenlayAttemptSpan.Fail(activity, e);
             throw;
         }
+        finally
+        {
+            // A synchronous caller keeps ambient values set here: leave none behind for its next HTTP call.
+            TokenlayAttemptSpan.Current = null;
+        }
         End(activity, message);
     }
 
