@@ -124,6 +124,11 @@ public sealed class TokenlayEmulator : IAsyncDisposable
                 {
                     response.Headers["x-tokenlay-request-id"] = "req_" + Guid.NewGuid().ToString("N")[..24];
                 }
+                // The OpenAI SDKs expose x-request-id (request_id, _request_id); a relayed provider id is kept.
+                if (!response.Headers.ContainsKey("x-request-id"))
+                {
+                    response.Headers["x-request-id"] = response.Headers["x-tokenlay-request-id"];
+                }
                 if (response.StatusCode >= 400 && !response.Headers.ContainsKey("x-tokenlay-error-source"))
                 {
                     response.Headers["x-tokenlay-error-source"] = "tokenlay";

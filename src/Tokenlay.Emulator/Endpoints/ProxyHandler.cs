@@ -238,6 +238,9 @@ internal sealed class ProxyHandler
         headers["x-tokenlay-rule-id"] = rule.Id;
         headers["x-tokenlay-rule-action"] = "block";
         headers["x-tokenlay-limit-exceeded"] = exceeded is null ? "false" : "true";
+        // The official OpenAI SDKs (Node, Python) honour this: a block does not clear by retrying,
+        // and every retry would be one more refused, logged call.
+        headers["x-should-retry"] = "false";
         if (retryAfterSeconds is { } seconds)
         {
             headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

@@ -50,7 +50,7 @@ internal sealed class SimulatedProvider : IProvider
         response.Headers.CacheControl = "no-cache";
         List<string> pieces = Split(reply);
         long created = _time.GetUtcNow().ToUnixTimeSeconds();
-        string id = "chatcmpl-" + Hash(reply)[..12];
+        string id = NewId("chatcmpl-");
 
         if (request.Endpoint == "responses")
         {
@@ -102,7 +102,7 @@ internal sealed class SimulatedProvider : IProvider
         }
         var body = new JsonObject
         {
-            ["id"] = "chatcmpl-" + Hash(reply + toolCall?.Id)[..12],
+            ["id"] = NewId("chatcmpl-"),
             ["object"] = "chat.completion",
             ["created"] = _time.GetUtcNow().ToUnixTimeSeconds(),
             ["model"] = request.Model,
@@ -162,7 +162,7 @@ internal sealed class SimulatedProvider : IProvider
         }
         return new JsonObject
         {
-            ["id"] = "resp_" + Hash(reply + status)[..16],
+            ["id"] = NewId("resp_"),
             ["object"] = "response",
             ["created_at"] = _time.GetUtcNow().ToUnixTimeSeconds(),
             ["status"] = status,
@@ -312,6 +312,9 @@ internal sealed class SimulatedProvider : IProvider
             await Task.Delay(delay, _time, cancellationToken);
         }
     }
+
+    // Replies are deterministic; ids are not: like the provider's, every completion gets its own.
+    private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..24];
 
     private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 }
