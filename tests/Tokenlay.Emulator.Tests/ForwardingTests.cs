@@ -70,6 +70,33 @@ public class ForwardingTests
         Assert.True(metered.Stream);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_usage_chunk_the_proxy_asked_for_reaches_only_callers_who_asked_for_it(bool callerAsks)
+    {
+        await using TokenlayEmulator provider = await Emu.StartAsync(configure: o => o.Key = ProviderKey);
+        await using TokenlayEmulator proxy = await Emu.StartAsync(configure: o => o.Forward = true);
+        using HttpClient http = Emu.Http(proxy);
+        string streamOptions = callerAsks ? ""","stream_options":{"include_usage":true}""" : "";
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = Emu.Json("""{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"count my tokens"}]""" + streamOptions + "}"),
+        };
+        request.Headers.Add("x-tokenlay-provider-key", ProviderKey);
+        request.Headers.Add("x-tokenlay-provider-base", new Uri(provider.BaseUrl, "v1").ToString());
+
+        using HttpResponseMessage response = await http.SendAsync(request);
+        string[] chunks = (await response.Content.ReadAsStringAsync()).Split('\n')
+            .Where(l => l.StartsWith("data: {", StringComparison.Ordinal)).Select(l => l[6..]).ToArray();
+
+        bool usageChunkRelayed = chunks.Any(c => c.Contains("\"choices\":[]", StringComparison.Ordinal) && c.Contains("\"usage\":{", StringComparison.Ordinal));
+        Assert.Equal(callerAsks, usageChunkRelayed);
+        Assert.All(chunks.Where(c => !c.Contains("\"usage\":{", StringComparison.Ordinal)), c => Assert.Contains("\"choices\":[{", c));
+        CallLogEntry metered = proxy.Store.Snapshot().Single();
+        Assert.True(metered.InputTokens > 0 && metered.OutputTokens > 0, "metered from the usage chunk either way");
+    }
+
     [Fact]
     public async Task A_provider_error_comes_back_as_a_provider_exception()
     {

@@ -38,6 +38,8 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
 
     public async Task<UpstreamReply> StreamAsync(ProxyRequest request, HttpResponse response, CancellationToken cancellationToken)
     {
+        // What the caller asked for, read before the proxy adds its own request for usage.
+        bool callerWantsUsage = request.IncludeUsage;
         if (request.Endpoint == "chat/completions")
         {
             // Without it a streamed call could not be metered.
@@ -58,23 +60,32 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
         using var reader = new StreamReader(source, Encoding.UTF8);
         long input = 0, output = 0;
         var pending = new StringBuilder();
+        bool withhold = false;
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             pending.Append(line).Append('\n');
             if (line.StartsWith("data:", StringComparison.Ordinal))
             {
-                (long i, long o) = ReadUsage(Encoding.UTF8.GetBytes(line.AsSpan(5).Trim().ToString()));
+                byte[] data = Encoding.UTF8.GetBytes(line.AsSpan(5).Trim().ToString());
+                (long i, long o) = ReadUsage(data);
                 if (i + o > 0)
                 {
                     (input, output) = (i, o);
                 }
+                // The usage chunk the proxy asked for on its own (no choices) is metered, not relayed:
+                // a caller that did not ask for it would read chunk.choices[0] and fail.
+                withhold |= !callerWantsUsage && IsUsageOnlyChunk(data);
             }
             if (line.Length == 0)
             {
-                // End of one event: hand it on now.
-                await response.WriteAsync(pending.ToString(), cancellationToken);
-                await response.Body.FlushAsync(cancellationToken);
+                // End of one event: hand it on now (unless it is the withheld usage chunk).
+                if (!withhold)
+                {
+                    await response.WriteAsync(pending.ToString(), cancellationToken);
+                    await response.Body.FlushAsync(cancellationToken);
+                }
                 pending.Clear();
+                withhold = false;
             }
         }
         if (pending.Length > 0)
@@ -98,6 +109,24 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         }
         return message;
+    }
+
+    /// <summary>Whether a chat chunk is the final usage chunk: an empty <c>choices</c> array and a <c>usage</c> object.</summary>
+    internal static bool IsUsageOnlyChunk(byte[] json)
+    {
+        if (json.Length == 0 || json[0] != (byte)'{')
+        {
+            return false;
+        }
+        try
+        {
+            JsonNode? root = JsonNode.Parse(json);
+            return root?["choices"] is JsonArray { Count: 0 } && root["usage"] is JsonObject;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Reads usage from a reply, a chunk or a responses event: whichever shape it has.</summary>
