@@ -64,4 +64,31 @@ public class OpenAIClientConventionsTests
         Assert.NotEqual(first.Id, second.Id);
         Assert.StartsWith("chatcmpl-", first.Id);
     }
+
+    [Fact]
+    public async Task A_call_missing_the_field_a_limit_is_counted_per_gets_a_warning_naming_it()
+    {
+        await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync(new TokenlayEmulatorOptions
+        {
+            Rules = RuleSet.Parse("""[{ "id": "per-user", "if": {}, "then": { "limits": [ { "type": "requests", "max": 100, "window": "day", "per": "user" } ] } }]""", "test"),
+        });
+        ChatClient chat = TokenlayOpenAIClient.Create(emulator.CreateClientOptions()).GetChatClient("gpt-4o-mini");
+
+        // Tokenlay's JS SDK convention sends metadata.userId as x-tokenlay-userId: not the 'user' the rule counts per.
+        ClientResult<ChatCompletion> anonymous;
+        using (TokenlayScope.Begin(new TokenlayRequestContext { Metadata = { ["userId"] = "u1" } }))
+        {
+            anonymous = await chat.CompleteChatAsync("hi");
+        }
+        ClientResult<ChatCompletion> attributed;
+        using (TokenlayScope.Begin(new TokenlayRequestContext { User = "u1" }))
+        {
+            attributed = await chat.CompleteChatAsync("hi");
+        }
+
+        string warning = Assert.Single(anonymous.GetTokenlayInfo().Warnings);
+        Assert.Contains("per 'user'", warning);
+        Assert.Contains("x-tokenlay-user", warning);
+        Assert.Empty(attributed.GetTokenlayInfo().Warnings);
+    }
 }

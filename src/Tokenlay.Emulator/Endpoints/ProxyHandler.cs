@@ -172,6 +172,15 @@ internal sealed class ProxyHandler
             entry.RuleAction = "warn";
             warnings.Add($"Rule '{rule.Id}' flagged this call.");
         }
+        foreach (RuleLimit limit in rule.Then.Limits)
+        {
+            // The rules engine reads `per` as a path into the call's metadata and does not alias
+            // (userId, bare "user" headers): say so rather than count the call in one shared bucket.
+            if (LimitTracker.MissingPerField(limit, context) is { } field)
+            {
+                warnings.Add($"Rule '{rule.Id}' limits {limit.Type} per '{field}', but this call has no '{field}' (send x-tokenlay-{field}); it is counted in one bucket shared by every call without it.");
+            }
+        }
         // A retry of a call that already succeeded is served, but not counted against limits again.
         if (entry.DuplicateOf is not null || rule.Then.Limits.Count == 0)
         {

@@ -164,6 +164,10 @@ internal sealed class LimitTracker
         }
     }
 
+    /// <summary>The metadata field a limit is counted per, when the call lacks it; null when it has it or the limit is global.</summary>
+    internal static string? MissingPerField(RuleLimit limit, IReadOnlyDictionary<string, object?> context) =>
+        PerValue(limit, context) == "(none)" ? limit.TrackingKey ?? limit.Per : null;
+
     internal static string PerValue(RuleLimit limit, IReadOnlyDictionary<string, object?> context)
     {
         string field = limit.TrackingKey ?? limit.Per;
