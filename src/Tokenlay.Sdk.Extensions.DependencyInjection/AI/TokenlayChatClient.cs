@@ -30,7 +30,7 @@ public class TokenlayChatClient : DelegatingChatClient
     {
         var collector = new TokenlayResponseCollector();
         ChatResponse response;
-        using (TokenlayChatExtensions.Enter(options, collector))
+        using (TokenlayScope.Begin(TokenlayChatExtensions.CallScope(options, collector)))
         {
             response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
@@ -46,9 +46,9 @@ public class TokenlayChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var collector = new TokenlayResponseCollector();
-        ResolvedContext? perCall = TokenlayChatExtensions.PerCallContext(options);
+        ResolvedContext scope = TokenlayChatExtensions.CallScope(options, collector);
         IAsyncEnumerator<ChatResponseUpdate> updates;
-        using (TokenlayChatExtensions.Enter(perCall, collector))
+        using (TokenlayScope.Begin(scope))
         {
             updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         }
@@ -60,7 +60,7 @@ public class TokenlayChatClient : DelegatingChatClient
                 // may send a request on any MoveNext (the next round trip of a tool loop): enter the
                 // context around each one.
                 bool more;
-                using (TokenlayChatExtensions.Enter(perCall, collector))
+                using (TokenlayScope.Begin(scope))
                 {
                     more = await updates.MoveNextAsync().ConfigureAwait(false);
                 }

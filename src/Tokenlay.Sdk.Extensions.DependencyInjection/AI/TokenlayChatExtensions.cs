@@ -58,25 +58,14 @@ public static class TokenlayChatExtensions
     internal static ResolvedContext? PerCallContext(ChatOptions? options) =>
         options?.AdditionalProperties is { } properties && properties.TryGetValue(RequestContextKey, out object? value) ? (value as TokenlayCallContext)?.Resolved : null;
 
-    internal static IDisposable Enter(ChatOptions? options, TokenlayResponseCollector collector) => Enter(PerCallContext(options), collector);
-
-    /// <summary>Enters the per-call context (if any) and the collector, innermost last; disposing leaves both.</summary>
-    internal static IDisposable Enter(ResolvedContext? perCall, TokenlayResponseCollector collector)
-    {
-        IDisposable? outer = perCall is null ? null : TokenlayScope.Begin(perCall);
-        IDisposable inner = TokenlayScope.Begin(collector.Context);
-        return new Both(inner, outer);
-    }
+    /// <summary>
+    /// The scope a call runs in: its per-call context (if any) with the collector laid over it, merged
+    /// once, as nested scopes would be (per-call headers on top of the ambient scope; the collector's
+    /// callback first, then the context's own).
+    /// </summary>
+    internal static ResolvedContext CallScope(ChatOptions? options, TokenlayResponseCollector collector) =>
+        PerCallContext(options) is { } perCall ? perCall.Overlay(collector.Context) : collector.Context;
 
     private static TokenlayResponseInfo? Find(AdditionalPropertiesDictionary? properties) =>
         properties is not null && properties.TryGetValue(ResponseInfoKey, out object? value) ? value as TokenlayResponseInfo : null;
-
-    private sealed class Both(IDisposable inner, IDisposable? outer) : IDisposable
-    {
-        public void Dispose()
-        {
-            inner.Dispose();
-            outer?.Dispose();
-        }
-    }
 }
