@@ -1,4 +1,6 @@
 using System;
+using System.IO;
+using System.Net.Sockets;
 using System.Threading.Tasks;
 using Tokenlay.Emulator;
 using Tokenlay.Emulator.Hosting;
@@ -15,7 +17,22 @@ if (options is null)
     return 2;
 }
 
-await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync(options);
+TokenlayEmulator emulator;
+try
+{
+    emulator = await TokenlayEmulator.StartAsync(options);
+}
+catch (EmulatorStoreException e)
+{
+    Console.Error.WriteLine("tokenlay-emulator: " + e.Message);
+    return 2;
+}
+catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+{
+    Console.Error.WriteLine($"tokenlay-emulator: {options.Urls} is already in use; stop what listens there or pass another --urls, such as --urls http://127.0.0.1:8788");
+    return 2;
+}
+await using var running = emulator;
 Console.WriteLine($"""
     Tokenlay emulator listening on {emulator.BaseUrl} ({(options.Forward ? "forwarding to the provider" : "simulating the provider, no network needed")}).
       OpenAI-compatible API: {emulator.BaseUrl}v1   key: {emulator.Key}   rules: {options.Rules.Count}

@@ -11,9 +11,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Tokenlay.Emulator.Budget;
 using Tokenlay.Emulator.Endpoints;
+using Tokenlay.Emulator.Idempotency;
 using Tokenlay.Emulator.Metering;
-using Tokenlay.Emulator.Rules;
+using Tokenlay.Emulator.Metering.Persistence;
+using Tokenlay.Emulator.Proxy;
 using Tokenlay.Emulator.Upstream;
 using Tokenlay.Emulator.Webhooks;
 
@@ -65,6 +68,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
 
     /// <summary>Starts an emulator and returns once it listens.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="EmulatorStoreException">The <see cref="TokenlayEmulatorOptions.DataPath"/> or <see cref="TokenlayEmulatorOptions.StatePath"/> store cannot be opened or is corrupt.</exception>
     public static async Task<TokenlayEmulator> StartAsync(TokenlayEmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new TokenlayEmulatorOptions();
@@ -75,6 +79,10 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         if (options.MaxRequestBodyBytes <= 0)
         {
             throw new ArgumentException("TokenlayEmulatorOptions.MaxRequestBodyBytes must be positive.", nameof(options));
+        }
+        if (options.DataPath is not null && options.StatePath is not null)
+        {
+            throw new ArgumentException("Set TokenlayEmulatorOptions.DataPath (--data) or StatePath (--state), not both.", nameof(options));
         }
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -92,12 +100,27 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         WebApplication app = builder.Build();
 
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tokenlay.Emulator");
-        var store = new UsageStore(options.StatePath);
+        ICallPersistence? persistence = options.DataPath is { } data ? new SqliteCallStore(data, options.RetainDays, options.TimeProvider, logger)
+            : options.StatePath is { } state ? new JsonStateFile(state, logger)
+            : null;
+        UsageStore store;
+        try
+        {
+            store = new UsageStore(options.MaxLogEntries, persistence);
+        }
+        catch
+        {
+            persistence?.Dispose();
+            await app.DisposeAsync();
+            throw;
+        }
         var webhooks = new WebhookNotifier(options.WebhookSecret, options.TimeProvider, logger);
         ForwardingProvider? forwarder = options.Forward ? new ForwardingProvider() : null;
         IProvider provider = forwarder ?? (IProvider)new SimulatedProvider(options);
-        var limits = new LimitTracker();
-        var proxy = new ProxyHandler(options, store, limits, provider, webhooks, logger);
+        var ledger = new Ledger(options.TimeProvider);
+        var admission = new RuleAdmission(options, ledger, webhooks);
+        var idempotency = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys);
+        var proxy = new ProxyHandler(options, store, admission, idempotency, provider, app.Lifetime.ApplicationStopping);
 
         app.UseExceptionHandler(error => error.Run(async http =>
         {
@@ -150,9 +173,10 @@ public sealed class TokenlayEmulator : IAsyncDisposable
 #if NET9_0_OR_GREATER
         app.MapOpenApi();
 #endif
-        OpenAIEndpoints.Map(app, proxy, options.Forward ? "forward" : "simulate");
+        OpenAIEndpoints.Map(app, proxy, store, options.Forward ? "forward" : "simulate");
         CompanionEndpoints.Map(app, store);
-        Dashboard.DashboardEndpoints.Map(app, options.Rules, limits, webhooks, options.TimeProvider);
+        BudgetEndpoints.Map(app, store, admission, options);
+        Dashboard.DashboardEndpoints.Map(app, options.Rules, ledger, webhooks);
         app.MapFallback((HttpContext http) => CompanionEndpoints.Error(404, $"No route for {http.Request.Method} {http.Request.Path}.", "invalid_request_error", "unknown_route"));
 
         await app.StartAsync(cancellationToken);

@@ -25,8 +25,38 @@ public sealed class TokenlayEmulatorOptions
     /// <summary>The largest request body accepted, in bytes; larger ones get 413. Defaults to 4 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
 
-    /// <summary>A JSON file that keeps logs and price overrides across restarts; null keeps them in memory only.</summary>
+    /// <summary>A JSON file that keeps logs and price overrides across restarts; null keeps them in memory only. Prefer <see cref="DataPath"/>.</summary>
     public string? StatePath { get; set; }
+
+    /// <summary>
+    /// A SQLite database that keeps every call, usage totals and price overrides across restarts
+    /// (<c>--data</c>); null keeps them in memory only.
+    /// </summary>
+    public string? DataPath { get; set; }
+
+    /// <summary>How many days of call log <see cref="DataPath"/> keeps (<c>--retain-days</c>). Defaults to 30.</summary>
+    public int RetainDays { get; set; } = 30;
+
+    /// <summary>
+    /// How many recent calls the in-memory log keeps for <c>/v1/logs</c>; older ones are dropped from
+    /// the log but stay counted in usage totals and limits. Defaults to 100,000.
+    /// </summary>
+    public int MaxLogEntries { get; set; } = 100_000;
+
+    /// <summary>How long a request body may take to arrive before the call gets 408. Defaults to 30 seconds.</summary>
+    public TimeSpan RequestBodyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an idempotency key is remembered (Stripe's 24 hours by default).</summary>
+    public TimeSpan IdempotencyKeyLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>At most this many idempotency keys are remembered; the oldest are forgotten first. Defaults to 10,000.</summary>
+    public int MaxIdempotencyKeys { get; set; } = 10_000;
+
+    /// <summary>
+    /// Output tokens held at admission for a call that sets no <c>max_tokens</c>/<c>max_completion_tokens</c>/<c>max_output_tokens</c>,
+    /// against token and cost limits. Defaults to 256.
+    /// </summary>
+    public long DefaultOutputTokenEstimate { get; set; } = 256;
 
     /// <summary>The secret that signs webhook notifications. Defaults to <c>whsec_local</c>.</summary>
     public string WebhookSecret { get; set; } = "whsec_local";

@@ -22,7 +22,7 @@ public class BadInputTests
     [InlineData("""{"model":"","messages":[{"role":"user","content":"hi"}]}""", "missing_required_parameter", "model")]
     [InlineData("""{"model":"gpt-4o"}""", "missing_required_parameter", "messages")]
     [InlineData("""{"model":"gpt-4o","messages":[]}""", "invalid_value", "messages")]
-    [InlineData("""{"model":"gpt-4o","messages":[{"content":"no role"}]}""", "invalid_value", "messages[0]")]
+    [InlineData("""{"model":"gpt-4o","messages":[{"content":"no role"}]}""", "invalid_value", "messages[0].role")]
     public async Task Malformed_chat_requests_get_a_400_in_the_openai_shape(string body, string code, string? param)
     {
         await using TokenlayEmulator emulator = await Emu.StartAsync();

@@ -31,9 +31,13 @@ internal static class Emu
     public static ChatClient Chat(TokenlayEmulator emulator, string model = "gpt-4o-mini", Action<TokenlayOptions>? configure = null) =>
         Sdk(emulator, configure).GetChatClient(model);
 
+    /// <summary>
+    /// A raw client. It never drains an unread answer to reuse the connection, so disposing a
+    /// response mid-stream really hangs up, as a browser tab or a killed process does.
+    /// </summary>
     public static HttpClient Http(TokenlayEmulator emulator, string? key = null)
     {
-        var http = new HttpClient { BaseAddress = emulator.BaseUrl };
+        var http = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = emulator.BaseUrl };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key ?? emulator.Key);
         return http;
     }

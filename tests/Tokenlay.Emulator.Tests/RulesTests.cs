@@ -112,7 +112,7 @@ public class RulesTests
         Assert.Equal(40, calls.Count(c => c.Exception?.InnerException is TokenlayLimitExceededException));
         var log = emulator.Store.Snapshot();
         Assert.Equal(50, log.Count);
-        Assert.Equal(10, log.Count(e => e.Counts));
+        Assert.Equal(10, log.Count(e => e.Counted));
         Assert.Equal(40, log.Count(e => e.RuleAction == "block"));
     }
 
@@ -149,22 +149,23 @@ public class RulesTests
     }
 
     [Fact]
-    public async Task A_cost_limit_blocks_once_the_budget_is_spent()
+    public async Task A_cost_limit_blocks_the_call_whose_estimate_no_longer_fits()
     {
+        // gpt-4o: $2.50 in, $10 out per 1M. Each call holds its prompt and max_tokens (20 out) at admission.
         await using TokenlayEmulator emulator = await Emu.StartAsync("""
-            [{ "id": "budget", "if": {}, "then": { "limits": [ { "type": "cost", "max": 0.00001, "window": "month", "per": "org" } ] } }]
+            [{ "id": "budget", "if": {}, "then": { "limits": [ { "type": "cost", "max": 0.001, "window": "month", "per": "org" } ] } }]
             """);
         ChatClient chat = Emu.Chat(emulator, "gpt-4o");
 
         int served = 0;
         TokenlayLimitExceededException? blocked = null;
-        for (int i = 0; i < 20 && blocked is null; i++)
+        for (int i = 0; i < 60 && blocked is null; i++)
         {
             try
             {
                 using (TokenlayScope.Begin(new TokenlayRequestContext { Org = "acme" }))
                 {
-                    await chat.CompleteChatAsync("spend");
+                    await chat.CompleteChatAsync(["spend"], new ChatCompletionOptions { MaxOutputTokenCount = 20 });
                 }
                 served++;
             }
@@ -175,10 +176,12 @@ public class RulesTests
         }
 
         Assert.NotNull(blocked);
-        Assert.InRange(served, 1, 19);
+        Assert.InRange(served, 1, 59);
         Assert.Equal("cost", blocked!.Limit!.Type);
         Assert.Equal("org", blocked.Limit.Per);
-        Assert.True(blocked.Limit.Current >= 0.00001m);
+        decimal spent = emulator.Store.Snapshot().Sum(e => e.CostUsd ?? 0);
+        Assert.True(spent <= 0.001m, $"spent {spent}, more than the limit");
+        Assert.Equal(spent, blocked.Limit.Current);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.IO;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Tokenlay.Emulator.Budget;
 using Tokenlay.Emulator.Rules;
 using Tokenlay.Emulator.Webhooks;
 
@@ -26,7 +27,7 @@ internal static class DashboardEndpoints
         ["/dashboard/app.css"] = ("app.css", "text/css; charset=utf-8"),
     };
 
-    public static void Map(IEndpointRouteBuilder app, IReadOnlyList<Rule> rules, LimitTracker limits, WebhookNotifier webhooks, TimeProvider time)
+    public static void Map(IEndpointRouteBuilder app, IReadOnlyList<Rule> rules, Ledger ledger, WebhookNotifier webhooks)
     {
         foreach ((string path, (string file, string contentType)) in s_files)
         {
@@ -40,7 +41,7 @@ internal static class DashboardEndpoints
                 return Results.Bytes(content, contentType);
             }).ExcludeFromDescription();
         }
-        app.MapGet("/v1/rules/status", () => Results.Json(new { data = limits.Status(rules, time.GetUtcNow(), top: 5) }, EmulatorJson.Options))
+        app.MapGet("/v1/rules/status", () => Results.Json(new { data = ledger.Status(rules, top: 5) }, EmulatorJson.Options))
             .WithSummary("Each rule with its limits and, per limit, the five keys (users, orgs…) closest to it in the current window.")
             .Produces<RuleStatusPage>();
         app.MapGet("/v1/webhooks/deliveries", () => Results.Json(new { data = webhooks.RecentDeliveries() }, EmulatorJson.Options))

@@ -55,10 +55,10 @@ internal static class CompanionEndpoints
             return error!;
         }
         IQueryCollection q = http.Request.Query;
-        IEnumerable<CallLogEntry> calls = store.Snapshot().Where(c =>
+        UsageReport report = store.Report(c =>
             Matches(q, "user", c.User) && Matches(q, "org", c.Org) && Matches(q, "project", c.Project) && Matches(q, "feature", c.Feature)
-            && Matches(q, "model", c.ModelUsed) && InRange(c, since, until));
-        return Results.Json(UsageReport.Build(calls, since, until), EmulatorJson.Options);
+            && Matches(q, "model", c.Model) && (since is null || c.At >= since) && (until is null || c.At < until), since, until);
+        return Results.Json(report, EmulatorJson.Options);
     }
 
     private static IResult Logs(HttpContext http, UsageStore store)

@@ -3,17 +3,22 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Pricing;
+using Tokenlay.Emulator.Proxy;
 
 namespace Tokenlay.Emulator.Endpoints;
 
 /// <summary>The OpenAI-compatible surface under <c>/v1</c>.</summary>
 internal static class OpenAIEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, ProxyHandler proxy, string mode)
+    public static void Map(IEndpointRouteBuilder app, ProxyHandler proxy, UsageStore store, string mode)
     {
-        app.MapGet("/v1/health", () => Results.Json(new JsonObject { ["status"] = "ok", ["mode"] = mode, ["emulator"] = true }))
-            .WithSummary("Liveness; needs no key.");
+        // Degraded, not down: a store that cannot be written keeps the emulator serving from memory.
+        app.MapGet("/v1/health", () => Results.Json(store.PersistenceProblem is { } problem
+                ? new JsonObject { ["status"] = "degraded", ["mode"] = mode, ["emulator"] = true, ["problem"] = problem }
+                : new JsonObject { ["status"] = "ok", ["mode"] = mode, ["emulator"] = true }))
+            .WithSummary("Liveness; needs no key. 'degraded' (with 'problem') when the store cannot be written.");
         app.MapPost("/v1/chat/completions", Handle(proxy, "chat/completions"))
             .WithSummary("OpenAI chat completions, JSON or SSE stream, metered and ruled.");
         app.MapPost("/v1/responses", Handle(proxy, "responses"))

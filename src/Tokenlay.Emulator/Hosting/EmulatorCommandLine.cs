@@ -16,7 +16,10 @@ internal static class EmulatorCommandLine
           --key <key>             the Tokenlay key clients must send (default tl_local)
           --rules <file>          smart rules, a JSON array in Tokenlay's rules format
           --forward               relay to x-tokenlay-provider-base instead of simulating the provider
-          --state <file>          keep logs and price overrides in this file across restarts
+          --data <file>           keep every call, usage and price overrides in this SQLite database across restarts
+          --retain-days <n>       days of calls --data keeps (default 30)
+          --max-log-entries <n>   recent calls kept in memory for /v1/logs (default 100000; usage totals stay exact)
+          --state <file>          older JSON state file (the whole state rewritten every second); prefer --data
           --max-body-bytes <n>    largest request body accepted (default 4194304)
           --webhook-secret <s>    secret that signs webhook notifications (default whsec_local)
           --latency-ms <n>        delay added to each simulated reply
@@ -65,6 +68,20 @@ internal static class EmulatorCommandLine
                         return (null, e.Message, false);
                     }
                     break;
+                case "--data":
+                    options.DataPath = Value();
+                    if (options.DataPath is null) return (null, "--data needs a file, for example --data tokenlay.db", false);
+                    break;
+                case "--retain-days":
+                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int days) || days < 1)
+                        return (null, "--retain-days needs a whole number of days, 1 or more", false);
+                    options.RetainDays = days;
+                    break;
+                case "--max-log-entries":
+                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int entries) || entries < 1)
+                        return (null, "--max-log-entries needs a whole number, 1 or more", false);
+                    options.MaxLogEntries = entries;
+                    break;
                 case "--state":
                     options.StatePath = Value();
                     if (options.StatePath is null) return (null, "--state needs a file, for example --state emulator-state.json", false);
@@ -86,6 +103,10 @@ internal static class EmulatorCommandLine
                 default:
                     return (null, $"Unknown option '{arg}'. Run with --help to see the options.", false);
             }
+        }
+        if (options.DataPath is not null && options.StatePath is not null)
+        {
+            return (null, "use --data or --state, not both (--data is the durable store)", false);
         }
         return (options, null, false);
     }

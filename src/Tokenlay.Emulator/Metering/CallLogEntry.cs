@@ -75,13 +75,25 @@ public sealed class CallLogEntry
     /// <summary>The caller's idempotency key.</summary>
     public string? IdempotencyKey { get; init; }
 
-    /// <summary>Set when this call repeated an idempotency key that had already succeeded: not counted again.</summary>
-    public string? DuplicateOf { get; set; }
-
     /// <summary>The error message, for failed calls.</summary>
     public string? Error { get; set; }
 
-    /// <summary>Whether the call counts in usage totals.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public bool Counts => Success && DuplicateOf is null;
+    /// <summary>
+    /// Whether the call counts in usage totals and limits: it succeeded, or it was cut off after the
+    /// provider produced something (an abandoned stream is metered for what was sent).
+    /// </summary>
+    public bool Counted { get; set; }
+
+    /// <summary>Where the entry comes from: <c>proxy</c> (a proxied call), <c>recorded</c> (<c>POST /v1/usage/records</c>) or <c>reservation</c> (a commit).</summary>
+    public string Source { get; init; } = "proxy";
+
+    /// <summary>
+    /// How the token numbers were obtained: <c>counted</c> (the model's tokenizer, exact),
+    /// <c>provider</c> (the provider's usage, checked), <c>estimated</c> (no exact tokenizer for the
+    /// model, or the provider's usage was missing or implausible) or <c>reported</c> (given by the app).
+    /// </summary>
+    public string? UsageSource { get; set; }
+
+    /// <summary>The reservation the call drew on (<c>x-tokenlay-reservation</c>), if any.</summary>
+    public string? ReservationId { get; set; }
 }

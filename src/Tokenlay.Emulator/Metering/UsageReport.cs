@@ -23,35 +23,57 @@ public sealed record UsageReport(
     IReadOnlyList<ModelUsage> ByModel, IReadOnlyList<UserUsage> ByUser, IReadOnlyList<DailyUsage> Daily,
     IReadOnlyList<string> UnknownModels, IReadOnlyList<FeatureUsage> ByFeature, CallOutcomes Outcomes)
 {
-    /// <summary>Builds the report over the calls that count (succeeded, not an idempotent repeat).</summary>
-    public static UsageReport Build(IEnumerable<CallLogEntry> calls, DateTimeOffset? since, DateTimeOffset? until)
+    /// <summary>Builds the report over the calls that count (succeeded, or metered when cut short).</summary>
+    public static UsageReport Build(IEnumerable<CallLogEntry> calls, DateTimeOffset? since, DateTimeOffset? until) =>
+        Build(calls.Select(c => (UsageKey.Of(c), UsageSums.Of(c))), since, until);
+
+    internal static UsageReport Build(IEnumerable<(UsageKey Key, UsageSums Sums)> rows, DateTimeOffset? since, DateTimeOffset? until)
     {
-        List<CallLogEntry> counted = calls.Where(c => c.Counts).ToList();
-        var totals = new UsageTotals(
-            counted.Count,
-            counted.Sum(c => c.InputTokens),
-            counted.Sum(c => c.OutputTokens),
-            counted.Sum(c => c.InputTokens + c.OutputTokens),
-            counted.Sum(c => c.CostUsd ?? 0),
-            counted.Count(c => c.CostUsd is null));
-        var byModel = counted.GroupBy(c => c.ModelUsed ?? "").OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new ModelUsage(g.Key, g.Count(), g.Sum(c => c.InputTokens), g.Sum(c => c.OutputTokens),
-                g.All(c => c.CostUsd is null) ? null : g.Sum(c => c.CostUsd ?? 0)))
-            .ToList();
-        var byUser = counted.GroupBy(c => c.User).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new UserUsage(g.Key, g.Count(), g.Sum(c => c.InputTokens), g.Sum(c => c.OutputTokens), g.Sum(c => c.CostUsd ?? 0)))
-            .ToList();
-        var daily = counted.GroupBy(c => c.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new DailyUsage(g.Key, g.Count(), g.Sum(c => c.InputTokens), g.Sum(c => c.OutputTokens), g.Sum(c => c.CostUsd ?? 0)))
-            .ToList();
-        var unknown = counted.Where(c => c.CostUsd is null).Select(c => c.ModelUsed ?? "").Distinct().OrderBy(m => m, StringComparer.Ordinal).ToList();
-        var byFeature = counted.GroupBy(c => c.Feature).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new FeatureUsage(g.Key, g.Count(), g.Sum(c => c.InputTokens), g.Sum(c => c.OutputTokens), g.Sum(c => c.CostUsd ?? 0)))
-            .ToList();
-        List<CallLogEntry> all = calls.Where(c => c.DuplicateOf is null).ToList();
-        var outcomes = new CallOutcomes(all.Count, all.Count(c => c.RuleAction == "block"), all.Count(c => c.RuleAction == "downgrade"),
-            all.Count(c => c.RuleAction == "warn"), all.Count(c => !c.Success && c.RuleAction != "block"));
-        return new UsageReport(since, until, totals, byModel, byUser, daily, unknown, byFeature, outcomes);
+        var totals = new UsageSums();
+        var byModel = new SortedDictionary<string, UsageSums>(StringComparer.Ordinal);
+        var byUser = new Dictionary<string, (string? User, UsageSums Sums)>(StringComparer.Ordinal);
+        var byFeature = new Dictionary<string, (string? Feature, UsageSums Sums)>(StringComparer.Ordinal);
+        var daily = new SortedDictionary<string, UsageSums>(StringComparer.Ordinal);
+        var unknown = new SortedSet<string>(StringComparer.Ordinal);
+        foreach ((UsageKey key, UsageSums sums) in rows)
+        {
+            totals.Add(sums);
+            if (sums.Requests == 0)
+            {
+                continue; // only outcomes: no counted call to group
+            }
+            string model = key.Model ?? "";
+            Sum(byModel, model).Add(sums);
+            Sum(daily, key.At.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Add(sums);
+            Group(byUser, key.User).Add(sums);
+            Group(byFeature, key.Feature).Add(sums);
+            if (sums.Unpriced > 0)
+            {
+                unknown.Add(model);
+            }
+        }
+        var report = new UsageReport(since, until,
+            new UsageTotals(totals.Requests, totals.InputTokens, totals.OutputTokens, totals.InputTokens + totals.OutputTokens, totals.CostUsd, totals.Unpriced),
+            byModel.Select(p => new ModelUsage(p.Key, p.Value.Requests, p.Value.InputTokens, p.Value.OutputTokens, p.Value.AnyPriced ? p.Value.CostUsd : null)).ToList(),
+            byUser.Values.OrderBy(g => g.User, StringComparer.Ordinal).Select(g => new UserUsage(g.User, g.Sums.Requests, g.Sums.InputTokens, g.Sums.OutputTokens, g.Sums.CostUsd)).ToList(),
+            daily.Select(p => new DailyUsage(p.Key, p.Value.Requests, p.Value.InputTokens, p.Value.OutputTokens, p.Value.CostUsd)).ToList(),
+            unknown.ToList(),
+            byFeature.Values.OrderBy(g => g.Feature, StringComparer.Ordinal).Select(g => new FeatureUsage(g.Feature, g.Sums.Requests, g.Sums.InputTokens, g.Sums.OutputTokens, g.Sums.CostUsd)).ToList(),
+            new CallOutcomes(totals.Calls, totals.Blocked, totals.Downgraded, totals.Warned, totals.Failed));
+        return report;
+
+        static UsageSums Sum(IDictionary<string, UsageSums> map, string key) =>
+            map.TryGetValue(key, out UsageSums? sums) ? sums : map[key] = new UsageSums();
+
+        static UsageSums Group(Dictionary<string, (string?, UsageSums Sums)> map, string? key)
+        {
+            string k = key is null ? "\0null" : "v" + key;
+            if (!map.TryGetValue(k, out var group))
+            {
+                map[k] = group = (key, new UsageSums());
+            }
+            return group.Sums;
+        }
     }
 }
 

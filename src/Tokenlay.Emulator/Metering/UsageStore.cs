@@ -1,41 +1,62 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
-using System.Text.Json;
 using System.Threading;
+using Tokenlay.Emulator.Metering.Persistence;
 using Tokenlay.Emulator.Pricing;
 
 namespace Tokenlay.Emulator.Metering;
 
 /// <summary>
-/// The call log and what hangs off it (idempotency keys, price overrides). Thread-safe; with a
-/// state file it is saved shortly after each change and loaded at start, so usage survives restarts.
+/// The call log and the usage totals. Memory stays bounded: the log keeps the most recent
+/// <see cref="TokenlayEmulatorOptions.MaxLogEntries"/> calls for <c>/v1/logs</c>, and older calls
+/// are folded into per-minute sums, so <c>/v1/usage</c> stays exact however many entries are
+/// dropped. With <c>--data</c> (or <c>--state</c>) every call is also written to disk, off the
+/// request path. Thread-safe.
 /// </summary>
 public sealed class UsageStore : IDisposable
 {
     private readonly object _gate = new();
     private readonly List<CallLogEntry> _entries = new();
-    private readonly Dictionary<string, string> _succeededKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CallLogEntry> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<UsageKey, UsageSums> _folded = new();
     private readonly Dictionary<(string User, int Year, int Month), (long Requests, long Tokens, decimal Cost)> _monthly = new();
-    private readonly string? _statePath;
-    private readonly Timer? _flushTimer;
+    private readonly int _maxEntries;
+    private readonly ICallPersistence? _persistence;
     private long _sequence;
-    private bool _dirty;
 
-    /// <summary>Creates a store, loading <paramref name="statePath"/> when it exists.</summary>
-    public UsageStore(string? statePath = null)
+    /// <summary>Creates an in-memory store keeping at most <paramref name="maxEntries"/> log entries.</summary>
+    public UsageStore(int maxEntries = 100_000)
+        : this(maxEntries, null)
     {
-        _statePath = statePath;
-        if (statePath is not null)
+    }
+
+    internal UsageStore(int maxEntries, ICallPersistence? persistence)
+    {
+        _maxEntries = Math.Max(1, maxEntries);
+        _persistence = persistence;
+        if (persistence is not null)
         {
-            Load(statePath);
-            _flushTimer = new Timer(_ => Flush(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+            PersistedState state = persistence.Load();
+            foreach (CallLogEntry entry in state.Entries.OrderBy(e => e.Sequence))
+            {
+                AddUnlocked(entry);
+            }
+            foreach ((UsageKey key, UsageSums sums) in state.Folded)
+            {
+                Fold(key, sums);
+            }
+            _sequence = Math.Max(state.LastSequence, _entries.Count == 0 ? 0 : _entries.Max(e => e.Sequence));
+            Prices.Merge(state.Pricing);
+            persistence.Start(Capture);
         }
     }
 
     /// <summary>Prices, with this store's overrides.</summary>
     public PriceTable Prices { get; } = new();
+
+    /// <summary>Whether writing to disk failed since the last successful write; <c>/v1/health</c> reports it.</summary>
+    public string? PersistenceProblem => _persistence?.Problem;
 
     /// <summary>Makes the next request id and sequence number.</summary>
     public (string Id, long Sequence) NextId()
@@ -44,37 +65,53 @@ public sealed class UsageStore : IDisposable
         return ($"req_{sequence:x8}{Random.Shared.Next():x8}", sequence);
     }
 
-    /// <summary>The id of the successful call that already used <paramref name="idempotencyKey"/>, if any.</summary>
-    public string? SucceededWith(string? idempotencyKey)
-    {
-        if (idempotencyKey is null)
-        {
-            return null;
-        }
-        lock (_gate)
-        {
-            return _succeededKeys.GetValueOrDefault(idempotencyKey);
-        }
-    }
-
     /// <summary>Records a finished call.</summary>
     public void Add(CallLogEntry entry)
     {
         lock (_gate)
         {
-            if (entry.Counts && entry.IdempotencyKey is { } key && !_succeededKeys.TryAdd(key, entry.Id))
+            AddUnlocked(entry);
+        }
+        _persistence?.Write(entry);
+    }
+
+    private void AddUnlocked(CallLogEntry entry)
+    {
+        int index = _entries.Count;
+        while (index > 0 && _entries[index - 1].Sequence > entry.Sequence)
+        {
+            index--; // calls finish out of order; keep the log in arrival order for cursors
+        }
+        _entries.Insert(index, entry);
+        _byId[entry.Id] = entry;
+        if (entry.Counted)
+        {
+            var key = (entry.User ?? "", entry.Timestamp.UtcDateTime.Year, entry.Timestamp.UtcDateTime.Month);
+            (long requests, long tokens, decimal cost) = _monthly.GetValueOrDefault(key);
+            _monthly[key] = (requests + 1, tokens + entry.InputTokens + entry.OutputTokens, cost + (entry.CostUsd ?? 0));
+        }
+        // Evict in batches, so the cost of shifting the list is spread over many calls.
+        int excess = _entries.Count - _maxEntries;
+        if (excess > 0 && (excess >= 1024 || excess * 16 >= _maxEntries))
+        {
+            foreach (CallLogEntry old in _entries.Take(excess))
             {
-                // Two attempts with one key finished together: the later one must not count twice.
-                entry.DuplicateOf = _succeededKeys[key];
+                _byId.Remove(old.Id);
+                Fold(UsageKey.Of(old).ToMinute(), UsageSums.Of(old));
             }
-            int index = _entries.Count;
-            while (index > 0 && _entries[index - 1].Sequence > entry.Sequence)
-            {
-                index--; // calls finish out of order; keep the log in arrival order for cursors
-            }
-            _entries.Insert(index, entry);
-            CountMonthly(entry);
-            _dirty = true;
+            _entries.RemoveRange(0, excess);
+        }
+    }
+
+    private void Fold(UsageKey key, UsageSums sums)
+    {
+        if (_folded.TryGetValue(key, out UsageSums? existing))
+        {
+            existing.Add(sums);
+        }
+        else
+        {
+            _folded[key] = sums;
         }
     }
 
@@ -87,18 +124,7 @@ public sealed class UsageStore : IDisposable
         }
     }
 
-    private void CountMonthly(CallLogEntry entry)
-    {
-        if (!entry.Counts)
-        {
-            return;
-        }
-        var key = (entry.User ?? "", entry.Timestamp.UtcDateTime.Year, entry.Timestamp.UtcDateTime.Month);
-        (long requests, long tokens, decimal cost) = _monthly.GetValueOrDefault(key);
-        _monthly[key] = (requests + 1, tokens + entry.InputTokens + entry.OutputTokens, cost + (entry.CostUsd ?? 0));
-    }
-
-    /// <summary>A snapshot of the log in arrival order.</summary>
+    /// <summary>A snapshot of the log (the most recent entries) in arrival order.</summary>
     public IReadOnlyList<CallLogEntry> Snapshot()
     {
         lock (_gate)
@@ -107,84 +133,61 @@ public sealed class UsageStore : IDisposable
         }
     }
 
-    /// <summary>The entry with this id.</summary>
+    /// <summary>Usage over every call ever recorded (log entries and folded older calls) that <paramref name="match"/> accepts.</summary>
+    internal UsageReport Report(Func<UsageKey, bool> match, DateTimeOffset? since, DateTimeOffset? until)
+    {
+        List<(UsageKey, UsageSums)> rows;
+        lock (_gate)
+        {
+            rows = new List<(UsageKey, UsageSums)>(_entries.Count + _folded.Count);
+            foreach (CallLogEntry entry in _entries)
+            {
+                UsageKey key = UsageKey.Of(entry);
+                if (match(key))
+                {
+                    rows.Add((key, UsageSums.Of(entry)));
+                }
+            }
+            foreach ((UsageKey key, UsageSums sums) in _folded)
+            {
+                if (match(key))
+                {
+                    var copy = new UsageSums();
+                    copy.Add(sums);
+                    rows.Add((key, copy));
+                }
+            }
+        }
+        return UsageReport.Build(rows, since, until);
+    }
+
+    /// <summary>The entry with this id, while it is in the log.</summary>
     public CallLogEntry? Find(string id)
     {
         lock (_gate)
         {
-            return _entries.FirstOrDefault(e => e.Id == id);
+            return _byId.GetValueOrDefault(id);
         }
     }
 
     /// <summary>Marks the price overrides as changed, for saving.</summary>
-    public void PricesChanged()
+    public void PricesChanged() => _persistence?.WritePrices(Prices.Overrides);
+
+    /// <summary>Writes everything pending to disk now.</summary>
+    public void Flush() => _persistence?.Flush();
+
+    private PersistedState Capture()
     {
         lock (_gate)
         {
-            _dirty = true;
+            return new PersistedState(_entries.ToList(), _folded.Select(p => (p.Key, p.Value)).ToList(), Prices.Overrides, _sequence);
         }
     }
 
-    /// <summary>Writes the state file now, if there is one and anything changed.</summary>
-    public void Flush()
-    {
-        if (_statePath is null)
-        {
-            return;
-        }
-        string json;
-        lock (_gate)
-        {
-            if (!_dirty)
-            {
-                return;
-            }
-            _dirty = false;
-            json = JsonSerializer.Serialize(new PersistedState(_entries.ToList(), Prices.Overrides), EmulatorJson.Options);
-        }
-        string temp = _statePath + ".tmp";
-        File.WriteAllText(temp, json);
-        File.Move(temp, _statePath, overwrite: true); // atomic: a crash never leaves half a file
-    }
-
-    private void Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return;
-        }
-        PersistedState? state;
-        try
-        {
-            state = JsonSerializer.Deserialize<PersistedState>(File.ReadAllText(path), EmulatorJson.Options);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"The emulator state file {path} is not valid ({e.Message}); delete it or point --state elsewhere.", e);
-        }
-        if (state is null)
-        {
-            return;
-        }
-        foreach (CallLogEntry entry in state.Entries.OrderBy(e => e.Sequence))
-        {
-            _entries.Add(entry);
-            CountMonthly(entry);
-            if (entry.Counts && entry.IdempotencyKey is { } key)
-            {
-                _succeededKeys.TryAdd(key, entry.Id);
-            }
-        }
-        _sequence = _entries.Count == 0 ? 0 : _entries.Max(e => e.Sequence);
-        Prices.Merge(state.Pricing);
-    }
-
-    /// <summary>Saves and stops the flush timer.</summary>
+    /// <summary>Writes what is pending and closes the store.</summary>
     public void Dispose()
     {
-        _flushTimer?.Dispose();
         Flush();
+        _persistence?.Dispose();
     }
-
-    private sealed record PersistedState(List<CallLogEntry> Entries, Dictionary<string, Dictionary<string, ModelPrice>> Pricing);
 }

@@ -73,6 +73,10 @@ public static class RuleSet
             throw new RulesFileException($"{where}: must be an object with 'if' and 'then'.");
         }
         string id = obj["id"] is JsonValue idValue && idValue.TryGetValue(out string? s) && !string.IsNullOrWhiteSpace(s) ? s : $"rule-{index + 1}";
+        if (id.Any(char.IsControl) || id.Length > 128)
+        {
+            throw new RulesFileException($"{where}: the id must be at most 128 characters, without control characters (line breaks, tabs); it is sent in the x-tokenlay-rule-id header.");
+        }
         where = $"{source}: rule '{id}' (#{index + 1})";
         int priority = 0;
         if (obj["priority"] is { } p && !(p is JsonValue pv && pv.TryGetValue(out priority)))

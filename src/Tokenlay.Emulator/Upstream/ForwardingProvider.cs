@@ -32,11 +32,16 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
         using HttpRequestMessage message = CreateMessage(request);
         using HttpResponseMessage response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken);
         byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        (long input, long output) = response.IsSuccessStatusCode ? ReadUsage(body) : (0, 0);
-        return new UpstreamReply((int)response.StatusCode, body, input, output, response.IsSuccessStatusCode ? null : "provider error");
+        if (!response.IsSuccessStatusCode)
+        {
+            return new UpstreamReply((int)response.StatusCode, body, 0, 0, "provider error");
+        }
+        // Always a claim to check; a reply without usage claims -1, which the settle stage replaces by our count.
+        (long input, long output, bool found) = ReadUsage(body);
+        return new UpstreamReply((int)response.StatusCode, body, found ? input : -1, found ? output : -1, null, Reported: true, OutputTextOf(body));
     }
 
-    public async Task<UpstreamReply> StreamAsync(ProxyRequest request, HttpResponse response, CancellationToken cancellationToken)
+    public async Task<UpstreamReply> StreamAsync(ProxyRequest request, HttpResponse response, StreamProgress progress, CancellationToken cancellationToken)
     {
         // What the caller asked for, read before the proxy adds its own request for usage.
         bool callerWantsUsage = request.IncludeUsage;
@@ -58,7 +63,7 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
         response.Headers.CacheControl = "no-cache";
         await using Stream source = await upstream.Content.ReadAsStreamAsync(cancellationToken);
         using var reader = new StreamReader(source, Encoding.UTF8);
-        long input = 0, output = 0;
+        long input = -1, output = -1;
         var pending = new StringBuilder();
         bool withhold = false;
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
@@ -67,11 +72,14 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
             if (line.StartsWith("data:", StringComparison.Ordinal))
             {
                 byte[] data = Encoding.UTF8.GetBytes(line.AsSpan(5).Trim().ToString());
-                (long i, long o) = ReadUsage(data);
-                if (i + o > 0)
+                if (ReadUsage(data) is (long i, long o, true))
                 {
                     (input, output) = (i, o);
+                    progress.InputTokens = i;
+                    progress.ReportedOutputTokens = o;
                 }
+                // Our own count of what was relayed: it meters the stream if the caller hangs up before the usage arrives.
+                progress.Relayed(OutputTextOf(data));
                 // The usage chunk the proxy asked for on its own (no choices) is metered, not relayed:
                 // a caller that did not ask for it would read chunk.choices[0] and fail.
                 withhold |= !callerWantsUsage && IsUsageOnlyChunk(data);
@@ -93,7 +101,7 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
             await response.WriteAsync(pending.ToString(), cancellationToken);
             await response.Body.FlushAsync(cancellationToken);
         }
-        return new UpstreamReply(200, null, input, output);
+        return new UpstreamReply(200, null, input, output, null, Reported: true, progress.Text);
     }
 
     private static HttpRequestMessage CreateMessage(ProxyRequest request)
@@ -129,12 +137,15 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
         }
     }
 
-    /// <summary>Reads usage from a reply, a chunk or a responses event: whichever shape it has.</summary>
-    internal static (long Input, long Output) ReadUsage(byte[] json)
+    /// <summary>
+    /// Reads usage from a reply, a chunk or a responses event: whichever shape it has. The numbers
+    /// are the provider's claim, returned as found (negative ones too) for the settle stage to check.
+    /// </summary>
+    internal static (long Input, long Output, bool Found) ReadUsage(byte[] json)
     {
         if (json.Length == 0 || json[0] != (byte)'{')
         {
-            return (0, 0);
+            return (0, 0, false);
         }
         try
         {
@@ -142,18 +153,64 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
             JsonNode? usage = root?["usage"] ?? root?["response"]?["usage"];
             if (usage is not JsonObject u)
             {
-                return (0, 0);
+                return (0, 0, false);
             }
-            long input = Long(u["prompt_tokens"]) ?? Long(u["input_tokens"]) ?? 0;
-            long output = Long(u["completion_tokens"]) ?? Long(u["output_tokens"]) ?? 0;
-            return (input, output);
+            long? input = Long(u["prompt_tokens"]) ?? Long(u["input_tokens"]);
+            long? output = Long(u["completion_tokens"]) ?? Long(u["output_tokens"]);
+            // A usage object with unreadable numbers (strings, fractions, 1e300) is a claim we cannot use.
+            return input is null || output is null ? (-1, -1, true) : (input.Value, output.Value, true);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
-            return (0, 0);
+            return (0, 0, false);
         }
 
-        static long? Long(JsonNode? node) => node is JsonValue v && v.TryGetValue(out long n) ? n : null;
+        static long? Long(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out long n) ? n : null;
+    }
+
+    /// <summary>The generated text in a reply or an event (message content, text deltas, tool call arguments), for our own count.</summary>
+    internal static string? OutputTextOf(byte[] json)
+    {
+        if (json.Length == 0 || json[0] != (byte)'{')
+        {
+            return null;
+        }
+        try
+        {
+            JsonNode? root = JsonNode.Parse(json);
+            var text = new StringBuilder();
+            if (root?["choices"] is JsonArray choices)
+            {
+                foreach (JsonNode? choice in choices)
+                {
+                    JsonNode? message = choice?["delta"] ?? choice?["message"];
+                    text.Append(Tokens.TokenCounter.TextOf(message?["content"]));
+                    if (message?["tool_calls"] is JsonArray calls)
+                    {
+                        foreach (JsonNode? call in calls)
+                        {
+                            text.Append(Tokens.TokenCounter.TextOf(call?["function"]?["name"])).Append(Tokens.TokenCounter.TextOf(call?["function"]?["arguments"]));
+                        }
+                    }
+                }
+            }
+            else if (root?["type"] is JsonValue type && type.TryGetValue(out string? t) && t.EndsWith(".delta", StringComparison.Ordinal))
+            {
+                text.Append(Tokens.TokenCounter.TextOf(root["delta"]));
+            }
+            else if (root?["output"] is JsonArray output)
+            {
+                foreach (JsonNode? item in output)
+                {
+                    text.Append(Tokens.TokenCounter.TextOf(item?["content"])).Append(Tokens.TokenCounter.TextOf(item?["arguments"]));
+                }
+            }
+            return text.ToString();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     public void Dispose() => _http.Dispose();

@@ -4,15 +4,16 @@ using Microsoft.AspNetCore.Http;
 
 namespace Tokenlay.Emulator.Upstream;
 
-/// <summary>Where calls go after the rules: the simulated provider or a real one.</summary>
+/// <summary>Where calls go after admission: the simulated provider or a real one.</summary>
 internal interface IProvider
 {
     /// <summary>Sends a non-streaming call and returns the whole reply.</summary>
     Task<UpstreamReply> CompleteAsync(ProxyRequest request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Sends a streaming call, relaying each event to <paramref name="response"/> as it comes. On a
-    /// provider error nothing is written and the reply carries the error body instead.
+    /// Sends a streaming call, relaying each event to <paramref name="response"/> as it comes and
+    /// recording what was relayed in <paramref name="progress"/>. On a provider error nothing is
+    /// written and the reply carries the error body instead.
     /// </summary>
-    Task<UpstreamReply> StreamAsync(ProxyRequest request, HttpResponse response, CancellationToken cancellationToken);
+    Task<UpstreamReply> StreamAsync(ProxyRequest request, HttpResponse response, StreamProgress progress, CancellationToken cancellationToken);
 }

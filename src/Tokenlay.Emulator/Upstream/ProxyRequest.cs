@@ -9,7 +9,8 @@ namespace Tokenlay.Emulator.Upstream;
 /// <param name="Stream">Whether the caller asked for a stream.</param>
 /// <param name="ProviderKey">The provider key from <c>x-tokenlay-provider-key</c>.</param>
 /// <param name="ProviderBase">The provider base from <c>x-tokenlay-provider-base</c>.</param>
-internal sealed record ProxyRequest(string Endpoint, JsonObject Body, string Model, bool Stream, string? ProviderKey, string? ProviderBase)
+/// <param name="InputTokens">The prompt tokens, counted once by the proxy with the model's tokenizer.</param>
+internal sealed record ProxyRequest(string Endpoint, JsonObject Body, string Model, bool Stream, string? ProviderKey, string? ProviderBase, long InputTokens = 0)
 {
     /// <summary>Whether the caller asked for the usage chunk at the end of a chat stream.</summary>
     public bool IncludeUsage => Body["stream_options"]?["include_usage"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;

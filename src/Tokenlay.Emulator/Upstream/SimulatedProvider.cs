@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
+using Tokenlay.Emulator.Tokens;
 
 namespace Tokenlay.Emulator.Upstream;
 
@@ -40,12 +41,13 @@ internal sealed class SimulatedProvider : IProvider
         };
     }
 
-    public async Task<UpstreamReply> StreamAsync(ProxyRequest request, HttpResponse response, CancellationToken cancellationToken)
+    public async Task<UpstreamReply> StreamAsync(ProxyRequest request, HttpResponse response, StreamProgress progress, CancellationToken cancellationToken)
     {
         await Delay(_latency, cancellationToken);
-        string reply = ReplyText(request);
+        (string reply, bool truncated) = ReplyText(request);
         long input = InputTokens(request);
-        long output = TokenEstimator.Count(reply);
+        long output = TokenCounter.Count(request.Model, reply);
+        progress.InputTokens = input;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         List<string> pieces = Split(reply);
@@ -54,7 +56,7 @@ internal sealed class SimulatedProvider : IProvider
 
         if (request.Endpoint == "responses")
         {
-            await StreamResponsesAsync(request, response, reply, pieces, input, output, cancellationToken);
+            await StreamResponsesAsync(request, response, progress, reply, pieces, input, output, cancellationToken);
             return new UpstreamReply(200, null, input, output);
         }
 
@@ -64,8 +66,9 @@ internal sealed class SimulatedProvider : IProvider
             JsonObject call = toolCall.ToJson();
             call["index"] = 0;
             await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["tool_calls"] = new JsonArray(call) }, null), cancellationToken);
+            progress.Relayed(toolCall.Name + toolCall.Arguments);
             await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject(), "tool_calls"), cancellationToken);
-            output = TokenEstimator.Count(toolCall.Name + toolCall.Arguments);
+            output = TokenCounter.Count(request.Model, toolCall.Name + toolCall.Arguments);
         }
         else
         {
@@ -73,8 +76,9 @@ internal sealed class SimulatedProvider : IProvider
             {
                 await Delay(_chunkDelay, cancellationToken);
                 await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["content"] = piece }, null), cancellationToken);
+                progress.Relayed(piece);
             }
-            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject(), "stop"), cancellationToken);
+            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject(), truncated ? "length" : "stop"), cancellationToken);
         }
         if (request.IncludeUsage)
         {
@@ -92,9 +96,9 @@ internal sealed class SimulatedProvider : IProvider
     private UpstreamReply Chat(ProxyRequest request)
     {
         SimulatedToolCall? toolCall = SimulatedToolCall.For(request.Body);
-        string reply = toolCall is null ? ReplyText(request) : "";
+        (string reply, bool truncated) = toolCall is null ? ReplyText(request) : ("", false);
         long input = InputTokens(request);
-        long output = toolCall is null ? TokenEstimator.Count(reply) : TokenEstimator.Count(toolCall.Name + toolCall.Arguments);
+        long output = TokenCounter.Count(request.Model, toolCall is null ? reply : toolCall.Name + toolCall.Arguments);
         var message = new JsonObject { ["role"] = "assistant", ["content"] = toolCall is null ? reply : null, ["refusal"] = null };
         if (toolCall is not null)
         {
@@ -111,7 +115,7 @@ internal sealed class SimulatedProvider : IProvider
                 ["index"] = 0,
                 ["message"] = message,
                 ["logprobs"] = null,
-                ["finish_reason"] = toolCall is null ? "stop" : "tool_calls",
+                ["finish_reason"] = toolCall is not null ? "tool_calls" : truncated ? "length" : "stop",
             }),
             ["usage"] = ChatUsage(input, output),
         };
@@ -120,14 +124,14 @@ internal sealed class SimulatedProvider : IProvider
 
     private UpstreamReply Responses(ProxyRequest request)
     {
-        string reply = ReplyText(request);
+        (string reply, bool truncated) = ReplyText(request);
         long input = InputTokens(request);
-        long output = TokenEstimator.Count(reply);
-        JsonObject body = ResponseObject(request, reply, "completed", input, output);
+        long output = TokenCounter.Count(request.Model, reply);
+        JsonObject body = ResponseObject(request, reply, truncated ? "incomplete" : "completed", input, output);
         return new UpstreamReply(200, Encoding.UTF8.GetBytes(body.ToJsonString()), input, output);
     }
 
-    private async Task StreamResponsesAsync(ProxyRequest request, HttpResponse response, string reply, List<string> pieces, long input, long output, CancellationToken cancellationToken)
+    private async Task StreamResponsesAsync(ProxyRequest request, HttpResponse response, StreamProgress progress, string reply, List<string> pieces, long input, long output, CancellationToken cancellationToken)
     {
         int sequence = 0;
         JsonObject started = ResponseObject(request, "", "in_progress", 0, 0);
@@ -141,6 +145,7 @@ internal sealed class SimulatedProvider : IProvider
                 ["type"] = "response.output_text.delta", ["sequence_number"] = sequence++, ["item_id"] = itemId,
                 ["output_index"] = 0, ["content_index"] = 0, ["delta"] = piece,
             }, cancellationToken);
+            progress.Relayed(piece);
         }
         await WriteNamedEvent(response, "response.completed", new JsonObject
         {
@@ -152,7 +157,7 @@ internal sealed class SimulatedProvider : IProvider
     {
         string itemId = "msg_" + Hash(reply)[..12];
         var outputItems = new JsonArray();
-        if (status == "completed")
+        if (status != "in_progress")
         {
             outputItems.Add(new JsonObject
             {
@@ -171,7 +176,8 @@ internal sealed class SimulatedProvider : IProvider
             ["parallel_tool_calls"] = true,
             ["tool_choice"] = "auto",
             ["tools"] = new JsonArray(),
-            ["usage"] = status == "completed"
+            ["incomplete_details"] = status == "incomplete" ? new JsonObject { ["reason"] = "max_output_tokens" } : null,
+            ["usage"] = status != "in_progress"
                 ? new JsonObject
                 {
                     ["input_tokens"] = input, ["output_tokens"] = output, ["total_tokens"] = input + output,
@@ -184,10 +190,12 @@ internal sealed class SimulatedProvider : IProvider
 
     private static UpstreamReply Embeddings(ProxyRequest request)
     {
+        // One vector per input; a bare array of token ids is one input.
         List<string> inputs = request.Body["input"] switch
         {
+            JsonArray array when array.All(i => i is JsonValue v && v.GetValueKind() == JsonValueKind.Number) => [array.ToJsonString()],
             JsonArray array => array.Select(i => i is JsonValue v && v.TryGetValue(out string? s) ? s : i?.ToJsonString() ?? "").ToList(),
-            JsonNode single => [TokenEstimator.TextOf(single)],
+            JsonNode single => [TokenCounter.TextOf(single)],
             null => [],
         };
         int dimensions = request.Body["dimensions"] is JsonValue d && d.TryGetValue(out int n) && n > 0
@@ -203,7 +211,7 @@ internal sealed class SimulatedProvider : IProvider
                 : new JsonArray(vector.Select(x => (JsonNode)JsonValue.Create(x)).ToArray());
             data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = embedding });
         }
-        long tokens = inputs.Sum(TokenEstimator.Count);
+        long tokens = TokenCounter.CountInput("embeddings", request.Body, request.Model);
         var body = new JsonObject
         {
             ["object"] = "list",
@@ -240,19 +248,19 @@ internal sealed class SimulatedProvider : IProvider
         return bytes;
     }
 
-    private static long InputTokens(ProxyRequest request) => request.Body["messages"] is JsonArray messages
-        ? TokenEstimator.CountMessages(messages)
-        : 3 + TokenEstimator.Count(TokenEstimator.TextOf(request.Body["input"])) + TokenEstimator.Count(TokenEstimator.TextOf(request.Body["instructions"]));
+    private static long InputTokens(ProxyRequest request) =>
+        request.InputTokens > 0 ? request.InputTokens : TokenCounter.CountInput(request.Endpoint, request.Body, request.Model);
 
-    private static string ReplyText(ProxyRequest request)
+    /// <summary>The deterministic reply, cut to the caller's output limit (then <c>Truncated</c>, finish_reason <c>length</c>).</summary>
+    private static (string Text, bool Truncated) ReplyText(ProxyRequest request)
     {
         if (SimulatedToolCall.AnswerFromToolResults(request.Body) is { } fromTools)
         {
-            return fromTools;
+            return (fromTools, false);
         }
         string said = request.Body["messages"] is JsonArray messages
-            ? TokenEstimator.TextOf(messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user")?["content"])
-            : TokenEstimator.TextOf(request.Body["input"]);
+            ? TokenCounter.TextOf(messages.LastOrDefault(m => m?["role"] is JsonValue r && r.TryGetValue(out string? role) && role == "user")?["content"])
+            : TokenCounter.TextOf(request.Body["input"]);
         said = said.Trim();
         if (said.Length > 160)
         {
@@ -260,11 +268,21 @@ internal sealed class SimulatedProvider : IProvider
         }
         string reply = $"Hello from the Tokenlay emulator ({request.Model}). You said: \"{said}\"";
         long? maxTokens = (request.Body["max_completion_tokens"] ?? request.Body["max_tokens"] ?? request.Body["max_output_tokens"]) is JsonValue m && m.TryGetValue(out long limit) ? limit : null;
-        if (maxTokens is { } max && TokenEstimator.Count(reply) > max)
+        if (maxTokens is not { } max || TokenCounter.Count(request.Model, reply) <= max)
         {
-            reply = reply[..(int)Math.Min(reply.Length, Math.Max(1, max * 4))];
+            return (reply, false);
         }
-        return reply;
+        // Whole words while they fit, as a model stops mid-sentence at its token limit.
+        string cut = "";
+        foreach (string piece in Split(reply))
+        {
+            if (TokenCounter.Count(request.Model, cut + piece) > max)
+            {
+                break;
+            }
+            cut += piece;
+        }
+        return (cut, true);
     }
 
     private static List<string> Split(string text)

@@ -27,36 +27,36 @@ internal sealed record SimulatedToolCall(string Id, string Name, string Argument
             return null;
         }
         JsonNode? choice = body["tool_choice"];
-        string? mode = choice is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+        string? mode = Str(choice);
         if (mode == "none")
         {
             return null;
         }
-        string? named = choice is JsonObject o ? o["function"]?["name"]?.GetValue<string>() : null;
+        string? named = Str(Prop(Prop(choice, "function"), "name"));
         if (mode != "required" && named is null && AnsweredSinceLastUserMessage(body))
         {
             return null;
         }
         JsonObject? function = tools
-            .Select(t => t?["function"] as JsonObject)
-            .FirstOrDefault(f => f is not null && (named is null || f["name"]?.GetValue<string>() == named));
-        if (function?["name"]?.GetValue<string>() is not { } name)
+            .Select(t => Prop(t, "function") as JsonObject)
+            .FirstOrDefault(f => f is not null && (named is null || Str(f["name"]) == named));
+        if (Str(function?["name"]) is not { } name)
         {
             return null;
         }
-        string arguments = MinimalInstance(function["parameters"], depth: 0)?.ToJsonString() ?? "{}";
+        string arguments = MinimalInstance(function!["parameters"], depth: 0)?.ToJsonString() ?? "{}";
         return new SimulatedToolCall("call_" + Hash(name + arguments + (body["messages"]?.ToJsonString() ?? ""))[..24], name, arguments);
     }
 
     /// <summary>The text answer after tool results: it quotes them, so a test can see they arrived.</summary>
     public static string? AnswerFromToolResults(JsonObject body)
     {
-        if (body["messages"] is not JsonArray messages || messages.LastOrDefault()?["role"]?.GetValue<string>() != "tool")
+        if (body["messages"] is not JsonArray messages || Str(Prop(messages.LastOrDefault(), "role")) != "tool")
         {
             return null;
         }
-        var results = messages.Reverse().TakeWhile(m => m?["role"]?.GetValue<string>() == "tool")
-            .Select(m => TokenEstimator.TextOf(m?["content"])).Reverse();
+        var results = messages.Reverse().TakeWhile(m => Str(Prop(m, "role")) == "tool")
+            .Select(m => Tokens.TokenCounter.TextOf(m?["content"])).Reverse();
         return "The tool said: " + string.Join("; ", results);
     }
 
@@ -75,7 +75,7 @@ internal sealed record SimulatedToolCall(string Id, string Name, string Argument
         }
         for (int i = messages.Count - 1; i >= 0; i--)
         {
-            string? role = messages[i]?["role"]?.GetValue<string>();
+            string? role = Str(Prop(messages[i], "role"));
             if (role == "user")
             {
                 return false;
@@ -114,7 +114,7 @@ internal sealed record SimulatedToolCall(string Id, string Name, string Argument
         string? type = s["type"] switch
         {
             JsonValue t when t.GetValueKind() == JsonValueKind.String => t.GetValue<string>(),
-            JsonArray types => types.Select(t => t?.GetValue<string>()).FirstOrDefault(t => t != "null"),
+            JsonArray types => types.Select(Str).FirstOrDefault(t => t is not null && t != "null"),
             _ => s["properties"] is not null ? "object" : null,
         };
         switch (type)
@@ -150,6 +150,11 @@ internal sealed record SimulatedToolCall(string Id, string Name, string Argument
                 return JsonValue.Create(length > 7 ? new string('x', length) : "example");
         }
     }
+
+    // Tools and schemas come from the caller unvalidated: read them without assuming their shape.
+    private static JsonNode? Prop(JsonNode? node, string name) => node is JsonObject o ? o[name] : null;
+
+    private static string? Str(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
     private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 }

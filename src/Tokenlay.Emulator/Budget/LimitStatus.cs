@@ -1,0 +1,11 @@
+using System;
+using System.Collections.Generic;
+using Tokenlay.Emulator.Rules;
+
+namespace Tokenlay.Emulator.Budget;
+
+/// <summary>The first limit a call ran into; <see cref="Current"/> counts what is used and held.</summary>
+internal sealed record ExceededLimit(RuleLimit Limit, string PerValue, decimal Current, DateTimeOffset? ResetsAt);
+
+/// <summary>Where one limit stands for one call's key: what <c>POST /v1/check</c> reports.</summary>
+internal sealed record LimitView(RuleLimit Limit, string PerValue, decimal Current, decimal Remaining, DateTimeOffset? ResetsAt, bool Fits);

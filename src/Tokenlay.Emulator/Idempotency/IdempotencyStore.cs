@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Tokenlay.Emulator.Idempotency;
+
+/// <summary>
+/// Idempotency keys as Stripe uses them. A key is bound to the fingerprint of the first request
+/// that used it. The same request again gets the stored answer (no provider call, no metering); a
+/// different request under the key gets 409 <c>idempotency_key_reused</c>. A retry that arrives
+/// while the first call is still running waits for it and gets its answer, so the SDK's own
+/// retries after a timeout neither run twice nor fail. Only answers worth replaying are kept
+/// (2xx and the provider's 4xx); after a block or a failure the key is free, so a retry is judged
+/// afresh. Keys are forgotten after <see cref="TokenlayEmulatorOptions.IdempotencyKeyLifetime"/>,
+/// and at most <see cref="TokenlayEmulatorOptions.MaxIdempotencyKeys"/> are kept (oldest first out).
+/// </summary>
+internal sealed class IdempotencyStore
+{
+    /// <summary>Longest a retry waits for the first call of its key before it gets 409 <c>idempotency_key_in_use</c>.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(5);
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, IdempotencyRecord> _records = new(StringComparer.Ordinal);
+    private readonly Queue<(string Key, IdempotencyRecord Record)> _order = new();
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _lifetime;
+    private readonly int _capacity;
+
+    public IdempotencyStore(TimeProvider time, TimeSpan lifetime, int capacity)
+    {
+        _time = time;
+        _lifetime = lifetime;
+        _capacity = Math.Max(1, capacity);
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _records.Count;
+            }
+        }
+    }
+
+    public async Task<IdempotencyDecision> BeginAsync(string key, string fingerprint, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task<StoredResponse?> running;
+            lock (_gate)
+            {
+                Forget(_time.GetUtcNow());
+                if (!_records.TryGetValue(key, out IdempotencyRecord? record))
+                {
+                    record = new IdempotencyRecord(fingerprint, _time.GetUtcNow());
+                    _records[key] = record;
+                    _order.Enqueue((key, record));
+                    return new IdempotencyDecision.Proceed(new IdempotencyTicket(key, record));
+                }
+                if (record.Fingerprint != fingerprint)
+                {
+                    return new IdempotencyDecision.Conflict("idempotency_key_reused",
+                        "This idempotency key was already used for a different request (path, metadata or body differ). Use a new key for a new request.");
+                }
+                if (record.Response is { } done)
+                {
+                    return new IdempotencyDecision.Replay(done);
+                }
+                running = record.Done.Task;
+            }
+            try
+            {
+                StoredResponse? answer = await running.WaitAsync(MaxWait, cancellationToken);
+                if (answer is not null)
+                {
+                    return new IdempotencyDecision.Replay(answer);
+                }
+                // The first call kept nothing (blocked, failed): loop and run this one afresh.
+            }
+            catch (TimeoutException)
+            {
+                return new IdempotencyDecision.Conflict("idempotency_key_in_use",
+                    "A call with this idempotency key is still running. Retry later to get its answer.");
+            }
+        }
+    }
+
+    /// <summary>Ends the ticket's call: keeps <paramref name="response"/> for replays, or frees the key when it is null.</summary>
+    public void Complete(IdempotencyTicket ticket, StoredResponse? response)
+    {
+        lock (_gate)
+        {
+            if (response is null)
+            {
+                if (_records.TryGetValue(ticket.Key, out IdempotencyRecord? current) && ReferenceEquals(current, ticket.Record))
+                {
+                    _records.Remove(ticket.Key);
+                }
+            }
+            else
+            {
+                ticket.Record.Response = response;
+            }
+        }
+        ticket.Record.Done.TrySetResult(response);
+    }
+
+    private void Forget(DateTimeOffset now)
+    {
+        while (_order.Count > 0)
+        {
+            (string key, IdempotencyRecord record) = _order.Peek();
+            bool stale = !_records.TryGetValue(key, out IdempotencyRecord? current) || !ReferenceEquals(current, record);
+            bool expired = record.CreatedAt + _lifetime <= now && record.Response is not null;
+            bool overCapacity = _records.Count > _capacity && record.Response is not null;
+            if (!stale && !expired && !overCapacity)
+            {
+                return;
+            }
+            _order.Dequeue();
+            if (!stale)
+            {
+                _records.Remove(key);
+            }
+        }
+    }
+}

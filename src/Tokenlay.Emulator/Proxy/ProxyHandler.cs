@@ -1,0 +1,297 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+using Tokenlay.Emulator.Budget;
+using Tokenlay.Emulator.Endpoints;
+using Tokenlay.Emulator.Idempotency;
+using Tokenlay.Emulator.Metering;
+using Tokenlay.Emulator.Pricing;
+using Tokenlay.Emulator.Rules;
+using Tokenlay.Emulator.Tokens;
+using Tokenlay.Emulator.Upstream;
+
+namespace Tokenlay.Emulator.Proxy;
+
+/// <summary>
+/// One proxied call, as a short orchestration over its stages: read and validate
+/// (<see cref="RequestReader"/>) → idempotency (<see cref="IdempotencyStore"/>: replay or refuse) →
+/// admission (<see cref="RuleAdmission"/>: rules and holds on the <see cref="Ledger"/>) → upstream
+/// (<see cref="IProvider"/>) → settle (<see cref="UsageSettlement"/>, also for failed and
+/// abandoned calls) → respond (<see cref="ProxyResponses"/>).
+/// </summary>
+internal sealed class ProxyHandler
+{
+    private readonly TokenlayEmulatorOptions _options;
+    private readonly UsageStore _store;
+    private readonly RuleAdmission _admission;
+    private readonly IdempotencyStore _idempotency;
+    private readonly IProvider _provider;
+    private readonly CancellationToken _stopping;
+    private readonly ConcurrentDictionary<string, int> _inFlightByUser = new(StringComparer.Ordinal);
+
+    public ProxyHandler(TokenlayEmulatorOptions options, UsageStore store, RuleAdmission admission, IdempotencyStore idempotency, IProvider provider, CancellationToken stopping)
+    {
+        _stopping = stopping;
+        _options = options;
+        _store = store;
+        _admission = admission;
+        _idempotency = idempotency;
+        _provider = provider;
+    }
+
+    public async Task HandleAsync(HttpContext http, string endpoint)
+    {
+        long started = Stopwatch.GetTimestamp();
+        (ProxyCall? call, RequestError? invalid) = await RequestReader.ReadAsync(http, endpoint, _options);
+        if (call is null)
+        {
+            await ProxyResponses.WriteRequestErrorAsync(http, invalid!);
+            return;
+        }
+
+        IdempotencyTicket? ticket = null;
+        if (call.Metadata.IdempotencyKey is { } key)
+        {
+            string fingerprint = RequestFingerprint.Of(http.Request.Path, http.Request.Headers.Authorization.ToString(), call.Metadata.Values, call.RawBody);
+            switch (await _idempotency.BeginAsync(key, fingerprint, http.RequestAborted))
+            {
+                case IdempotencyDecision.Replay replay:
+                    await ReplayAsync(http, replay.Response);
+                    return;
+                case IdempotencyDecision.Conflict conflict:
+                    await ErrorResponses.WriteAsync(http, 409, conflict.Message, "idempotency_error", conflict.Code, "x-tokenlay-idempotency-key");
+                    return;
+                case IdempotencyDecision.Proceed proceed:
+                    ticket = proceed.Ticket;
+                    break;
+            }
+        }
+
+        ResponseCapture? capture = null;
+        if (ticket is not null)
+        {
+            capture = new ResponseCapture(http.Response.Body);
+            http.Response.Body = capture;
+        }
+        StoredResponse? kept = null;
+        try
+        {
+            kept = await RunAsync(http, call, started, capture, keyed: ticket is not null);
+        }
+        finally
+        {
+            if (ticket is not null)
+            {
+                _idempotency.Complete(ticket, kept);
+            }
+        }
+    }
+
+    /// <summary>Admits, runs and meters the call; returns the answer to keep for its idempotency key, if worth replaying.</summary>
+    private async Task<StoredResponse?> RunAsync(HttpContext http, ProxyCall call, long started, ResponseCapture? capture, bool keyed)
+    {
+        DateTimeOffset now = _options.TimeProvider.GetUtcNow();
+        (string id, long sequence) = _store.NextId();
+        RequestMetadata meta = call.Metadata;
+        string? provider = PriceTable.ProviderFromBase(meta.ProviderBase) ?? (_options.Forward ? null : "openai");
+        var entry = new CallLogEntry
+        {
+            Id = id, Sequence = sequence, Timestamp = now, Endpoint = call.Endpoint.Replace('/', '.'),
+            User = meta["user"], Org = meta["org"], Plan = meta["plan"], Project = meta["project"], Feature = meta["feature"],
+            Metadata = new Dictionary<string, string>(meta.Values), ModelRequested = call.Model, ModelUsed = call.Model,
+            Provider = provider, Stream = call.Stream, IdempotencyKey = meta.IdempotencyKey, ReservationId = meta.ReservationId,
+        };
+        http.Response.Headers["x-tokenlay-request-id"] = id;
+        var warnings = new List<string>();
+        if (meta.Dropped.Count > 0)
+        {
+            warnings.Add($"Metadata named like a secret is never stored: {string.Join(", ", meta.Dropped.Select(f => "x-tokenlay-" + f))} ignored.");
+        }
+
+        string user = meta["user"] ?? "";
+        int inFlight = _inFlightByUser.AddOrUpdate(user, 1, (_, n) => n + 1);
+        Dictionary<string, object?> context = RuleContext.Build(meta, call.Model, provider, _store, now, inFlight);
+        long inputTokens = TokenCounter.CountInput(call.Endpoint, call.Body, call.Model);
+        Reservation? reservation = null;
+        if (meta.ReservationId is { } reservationId)
+        {
+            reservation = _admission.Ledger.Find(reservationId);
+            if (reservation is not { Active: true })
+            {
+                warnings.Add($"Reservation '{reservationId}' is {(reservation is null ? "unknown" : reservation.Status)}; this call is admitted against the normal limits.");
+                reservation = null;
+            }
+        }
+
+        AdmissionOutcome? outcome = null;
+        var progress = new StreamProgress();
+        UpstreamReply? reply = null;
+        bool cut = false;
+        try
+        {
+            outcome = await _admission.AdmitAsync(context, call.Model,
+                model => Estimate(call, model, provider, inputTokens), reservation,
+                (rule, action, exceeded) => EventData(rule, action, entry, exceeded), http.RequestAborted);
+            entry.RuleId = outcome.Rule?.Id;
+            entry.RuleAction = outcome.Action;
+            entry.ModelUsed = outcome.Model;
+            warnings.AddRange(outcome.Warnings);
+            if (outcome.Refused)
+            {
+                entry.Status = outcome.Status;
+                entry.Error = outcome.Exceeded is null ? "blocked by rule" : "limit exceeded";
+                await ProxyResponses.WriteRefusalAsync(http, outcome);
+                return null;
+            }
+            call.Body["model"] = outcome.Model;
+            ProxyResponses.SetDecisionHeaders(http.Response, entry, outcome, warnings);
+
+            var request = new ProxyRequest(call.Endpoint, call.Body, outcome.Model, call.Stream, meta.ProviderKey, meta.ProviderBase, inputTokens);
+            // A keyed plain call runs to the end even if its caller leaves, as Stripe's API does: its
+            // retry (same key) then gets this answer instead of running, and paying, a second time.
+            CancellationToken upstreamToken = keyed && !call.Stream ? _stopping : http.RequestAborted;
+            try
+            {
+                reply = call.Stream
+                    ? await _provider.StreamAsync(request, http.Response, progress, http.RequestAborted)
+                    : await _provider.CompleteAsync(request, upstreamToken);
+            }
+            catch (HttpRequestException e)
+            {
+                reply = new UpstreamReply(502, null, 0, 0, "The provider could not be reached: " + e.Message);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException && http.Response.HasStarted)
+            {
+                // The stream broke after it began: all we can do is end the connection, so the caller sees it cut.
+                entry.Error = "stream interrupted: " + e.Message;
+                cut = true;
+                http.Abort();
+                return null;
+            }
+
+            entry.Status = reply.Status;
+            if (!reply.Success)
+            {
+                entry.Error = reply.Error ?? "provider error";
+                await ProxyResponses.WriteProviderErrorAsync(http, reply);
+                // The provider's own 4xx is an answer worth replaying; 5xx and 429 are worth a retry.
+                return reply.Status is >= 400 and < 500 and not 408 and not 429 && keyed
+                    ? Keep(http, reply.Body ?? [])
+                    : null;
+            }
+            MeteredUsage usage = UsageSettlement.FromReply(reply, call, outcome.Model, inputTokens);
+            Meter(entry, usage, provider);
+            entry.Success = true;
+            if (http.Response.HasStarted)
+            {
+                return capture is { Overflowed: false } ? Keep(http, capture.Captured) : null;
+            }
+            if (usage.Warning is not null)
+            {
+                warnings.Add(usage.Warning);
+                ProxyResponses.SetDecisionHeaders(http.Response, entry, outcome, warnings);
+            }
+            ProxyResponses.SetUsageHeaders(http.Response, entry, started);
+            http.Response.ContentType = "application/json";
+            StoredResponse? answer = keyed ? Keep(http, reply.Body ?? []) : null;
+            try
+            {
+                await http.Response.Body.WriteAsync(reply.Body ?? [], http.RequestAborted);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException && http.RequestAborted.IsCancellationRequested)
+            {
+                entry.Error = "the caller went away before the answer; it is kept for a retry with the same idempotency key";
+            }
+            return answer;
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested && !entry.Success)
+        {
+            entry.Error = "the caller went away";
+            cut = true;
+            return null;
+        }
+        finally
+        {
+            if (cut)
+            {
+                // An abandoned or broken stream is metered for what was produced, and counts as a request.
+                entry.Status = 499;
+                if (progress.Started)
+                {
+                    Meter(entry, UsageSettlement.FromProgress(progress, call, entry.ModelUsed!, inputTokens), provider);
+                }
+            }
+            entry.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            entry.Counted = entry.Success || (cut && progress.Started);
+            if (outcome is not null)
+            {
+                _admission.Ledger.Settle(outcome.Hold, entry.InputTokens + entry.OutputTokens, entry.CostUsd, consumed: entry.Counted);
+            }
+            _inFlightByUser.AddOrUpdate(user, 0, (_, n) => Math.Max(0, n - 1));
+            _store.Add(entry);
+        }
+    }
+
+    private void Meter(CallLogEntry entry, MeteredUsage usage, string? provider)
+    {
+        entry.InputTokens = usage.InputTokens;
+        entry.OutputTokens = usage.OutputTokens;
+        entry.UsageSource = usage.Source;
+        entry.CostUsd = _store.Prices.Find(provider, entry.ModelUsed!)?.CostOf(usage.InputTokens, usage.OutputTokens);
+    }
+
+    /// <summary>What a call is held for at admission: its exact prompt, and its output limit (or the default) per choice.</summary>
+    private UsageEstimate Estimate(ProxyCall call, string model, string? provider, long inputTokens)
+    {
+        long choices = call.Body["n"] is JsonValue v && v.TryGetValue(out long n) ? n : 1;
+        long output = call.Endpoint == "embeddings" ? 0 : (call.MaxOutputTokens ?? _options.DefaultOutputTokenEstimate) * choices;
+        return new UsageEstimate(inputTokens + output, _store.Prices.Find(provider, model)?.CostOf(inputTokens, output));
+    }
+
+    private static StoredResponse Keep(HttpContext http, byte[] body)
+    {
+        var headers = new List<KeyValuePair<string, string>>();
+        foreach ((string name, Microsoft.Extensions.Primitives.StringValues value) in http.Response.Headers)
+        {
+            if (name.StartsWith("x-tokenlay-", StringComparison.OrdinalIgnoreCase) || name is "x-request-id" or "Cache-Control")
+            {
+                headers.Add(new(name, value.ToString()));
+            }
+        }
+        return new StoredResponse(http.Response.StatusCode, http.Response.ContentType, headers, body);
+    }
+
+    private static async Task ReplayAsync(HttpContext http, StoredResponse stored)
+    {
+        http.Response.StatusCode = stored.Status;
+        foreach ((string name, string value) in stored.Headers)
+        {
+            http.Response.Headers[name] = value;
+        }
+        http.Response.Headers["x-tokenlay-idempotent-replayed"] = "true";
+        http.Response.ContentType = stored.ContentType;
+        await http.Response.Body.WriteAsync(stored.Body, http.RequestAborted);
+    }
+
+    private static JsonObject EventData(Rule rule, string action, CallLogEntry entry, ExceededLimit exceeded) => new()
+    {
+        ["rule_id"] = rule.Id,
+        ["action"] = action,
+        ["request_id"] = entry.Id,
+        ["user"] = entry.User,
+        ["org"] = entry.Org,
+        ["project"] = entry.Project,
+        ["feature"] = entry.Feature,
+        ["model"] = entry.ModelRequested,
+        ["limit"] = ProxyResponses.LimitJson(exceeded),
+    };
+}

@@ -1,0 +1,98 @@
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+using Tokenlay.Emulator.Budget;
+using Tokenlay.Emulator.Endpoints;
+using Tokenlay.Emulator.Metering;
+using Tokenlay.Emulator.Upstream;
+
+namespace Tokenlay.Emulator.Proxy;
+
+/// <summary>The last stage of a proxied call: the <c>x-tokenlay-*</c> headers and the bodies of refusals.</summary>
+internal static class ProxyResponses
+{
+    public static Task WriteRequestErrorAsync(HttpContext http, RequestError error) =>
+        ErrorResponses.WriteAsync(http, error.Status, error.Message, error.Type, error.Code, error.Param);
+
+    public static async Task WriteRefusalAsync(HttpContext http, AdmissionOutcome outcome)
+    {
+        IHeaderDictionary headers = http.Response.Headers;
+        headers["x-tokenlay-rule-id"] = HeaderText.Safe(outcome.Rule!.Id);
+        headers["x-tokenlay-rule-action"] = "block";
+        headers["x-tokenlay-limit-exceeded"] = outcome.Exceeded is null ? "false" : "true";
+        // The official OpenAI SDKs (Node, Python) honour this: a block does not clear by retrying,
+        // and every retry would be one more refused, logged call.
+        headers["x-should-retry"] = "false";
+        if (outcome.RetryAfterSeconds is { } seconds)
+        {
+            headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+        var tokenlay = new JsonObject { ["rule_id"] = outcome.Rule.Id };
+        if (outcome.Exceeded is not null)
+        {
+            tokenlay["limit"] = LimitJson(outcome.Exceeded);
+        }
+        await ErrorResponses.WriteAsync(http, outcome.Status, ErrorResponses.Body(outcome.ErrorMessage!, outcome.ErrorType!, outcome.ErrorCode, null, tokenlay));
+    }
+
+    public static JsonObject LimitJson(ExceededLimit e) => new()
+    {
+        ["type"] = e.Limit.Type,
+        ["window"] = e.Limit.Window,
+        ["per"] = e.Limit.TrackingKey ?? e.Limit.Per,
+        ["current"] = e.Current,
+        ["max"] = e.Limit.Max,
+        ["resets_at"] = e.ResetsAt?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+    };
+
+    public static void SetDecisionHeaders(HttpResponse response, CallLogEntry entry, AdmissionOutcome outcome, IReadOnlyList<string> warnings)
+    {
+        IHeaderDictionary headers = response.Headers;
+        headers["x-tokenlay-rule-action"] = entry.RuleAction;
+        headers["x-tokenlay-limit-exceeded"] = outcome.Exceeded is null ? "false" : "true";
+        headers["x-tokenlay-model"] = HeaderText.Safe(entry.ModelUsed!);
+        if (entry.RuleId is not null)
+        {
+            headers["x-tokenlay-rule-id"] = HeaderText.Safe(entry.RuleId);
+        }
+        if (warnings.Count > 0)
+        {
+            // JSON escapes every non-ASCII character, so the header value is always plain ASCII.
+            headers["x-tokenlay-warnings"] = JsonSerializer.Serialize(warnings);
+        }
+    }
+
+    public static void SetUsageHeaders(HttpResponse response, CallLogEntry entry, long started)
+    {
+        IHeaderDictionary headers = response.Headers;
+        headers["x-tokenlay-input-tokens"] = entry.InputTokens.ToString(CultureInfo.InvariantCulture);
+        headers["x-tokenlay-output-tokens"] = entry.OutputTokens.ToString(CultureInfo.InvariantCulture);
+        headers["x-tokenlay-tokens-used"] = (entry.InputTokens + entry.OutputTokens).ToString(CultureInfo.InvariantCulture);
+        if (entry.CostUsd is { } cost)
+        {
+            headers["x-tokenlay-cost"] = cost.ToString(CultureInfo.InvariantCulture); // absent, not 0, when the price is unknown
+        }
+        headers["x-tokenlay-duration"] = Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+    }
+
+    public static async Task WriteProviderErrorAsync(HttpContext http, UpstreamReply reply)
+    {
+        JsonObject body;
+        try
+        {
+            body = reply.Body is { Length: > 0 } bytes && JsonNode.Parse(bytes) is JsonObject parsed && parsed["error"] is not null
+                ? parsed
+                : ErrorResponses.Body(reply.Error ?? "The provider failed.", "upstream_error", "provider_error");
+        }
+        catch (JsonException)
+        {
+            body = ErrorResponses.Body("The provider answered " + reply.Status + " with a body that is not JSON.", "upstream_error", "provider_error");
+        }
+        await ErrorResponses.WriteAsync(http, reply.Status, body, source: "provider");
+    }
+}

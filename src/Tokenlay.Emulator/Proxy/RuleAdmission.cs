@@ -1,0 +1,194 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Tokenlay.Emulator.Budget;
+using Tokenlay.Emulator.Rules;
+using Tokenlay.Emulator.Webhooks;
+
+namespace Tokenlay.Emulator.Proxy;
+
+/// <summary>What admission decided for a call (or, for <c>POST /v1/check</c>, would decide).</summary>
+internal sealed record AdmissionOutcome(Rule? Rule, string Action, string Model, Hold Hold, IReadOnlyList<string> Warnings, IReadOnlyList<LimitView> Limits)
+{
+    public bool Refused { get; init; }
+    public ExceededLimit? Exceeded { get; init; }
+    public int Status { get; init; } = 200;
+    public string? ErrorType { get; init; }
+    public string? ErrorCode { get; init; }
+    public string? ErrorMessage { get; init; }
+    public int? RetryAfterSeconds { get; init; }
+}
+
+/// <summary>
+/// The admission stage: the first matching rule, its action, and its limits on the one
+/// <see cref="Ledger"/>. Proxied calls are admitted (counted and held); <see cref="Check"/> runs the
+/// same decision without changing anything, so a check and the call after it agree.
+/// </summary>
+internal sealed class RuleAdmission
+{
+    private readonly TokenlayEmulatorOptions _options;
+    private readonly Ledger _ledger;
+    private readonly WebhookNotifier _webhooks;
+
+    public RuleAdmission(TokenlayEmulatorOptions options, Ledger ledger, WebhookNotifier webhooks)
+    {
+        _options = options;
+        _ledger = ledger;
+        _webhooks = webhooks;
+    }
+
+    public Ledger Ledger => _ledger;
+
+    /// <summary>The rule a call with this context falls under: the first that matches, by priority.</summary>
+    public Rule? Match(IReadOnlyDictionary<string, object?> context) =>
+        _options.Rules.FirstOrDefault(r => ConditionEvaluator.Matches(r.If, context));
+
+    /// <summary>What a call would meet, with nothing counted, held or notified.</summary>
+    public AdmissionOutcome Check(IReadOnlyDictionary<string, object?> context, string model, Func<string, UsageEstimate> estimate, Reservation? reservation) =>
+        Decide(context, model, estimate, reservation, dryRun: true, eventData: null);
+
+    /// <summary>
+    /// Admits a proxied call: counts it and holds its estimate, or refuses it. A <c>queue</c> action
+    /// on a concurrency limit waits for a slot, up to <see cref="TokenlayEmulatorOptions.MaxQueueWait"/>.
+    /// </summary>
+    public async Task<AdmissionOutcome> AdmitAsync(
+        IReadOnlyDictionary<string, object?> context, string model, Func<string, UsageEstimate> estimate, Reservation? reservation,
+        Func<Rule, string, ExceededLimit, JsonObject> eventData, CancellationToken cancellationToken)
+    {
+        AdmissionOutcome outcome = Decide(context, model, estimate, reservation, dryRun: false, eventData);
+        if (outcome.Action != "queue" || !outcome.Refused)
+        {
+            return outcome;
+        }
+        long deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxQueueWait.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+            Hold retry = _ledger.Admit(outcome.Rule!, context, estimate(outcome.Model), force: false, reservation);
+            if (retry.Exceeded is null)
+            {
+                return outcome with { Hold = retry, Refused = false, Status = 200, ErrorType = null, ErrorCode = null, ErrorMessage = null, RetryAfterSeconds = null };
+            }
+        }
+        return outcome with { Action = "block" };
+    }
+
+    private AdmissionOutcome Decide(
+        IReadOnlyDictionary<string, object?> context, string model, Func<string, UsageEstimate> estimate, Reservation? reservation,
+        bool dryRun, Func<Rule, string, ExceededLimit, JsonObject>? eventData)
+    {
+        Rule? rule = Match(context);
+        if (rule is null)
+        {
+            return new AdmissionOutcome(null, "allow", model, Hold.None, [], []);
+        }
+        model = rule.Then.Model ?? model;
+        var warnings = new List<string>();
+        if (rule.Then.Action == "block")
+        {
+            return new AdmissionOutcome(rule, "block", model, Hold.None, warnings, [])
+            {
+                Refused = true, Status = 403, ErrorType = "rule_blocked", ErrorMessage = $"This call is blocked by rule '{rule.Id}'.",
+            };
+        }
+        string action = "allow";
+        if (rule.Then.Action == "warn")
+        {
+            action = "warn";
+            warnings.Add($"Rule '{rule.Id}' flagged this call.");
+        }
+        foreach (RuleLimit limit in rule.Then.Limits)
+        {
+            // The rules engine reads `per` as a path into the call's metadata and does not alias
+            // (userId, bare "user" headers): say so rather than count the call in one shared bucket.
+            if (LimitKeys.MissingPerField(limit, context) is { } field)
+            {
+                warnings.Add($"Rule '{rule.Id}' limits {limit.Type} per '{field}', but this call has no '{field}' (send x-tokenlay-{field}); it is counted in one bucket shared by every call without it.");
+            }
+        }
+        if (rule.Then.Limits.Count == 0)
+        {
+            return new AdmissionOutcome(rule, action, model, Hold.None, warnings, []);
+        }
+
+        IReadOnlyList<LimitView> views = dryRun ? _ledger.Check(rule, context, estimate(model), reservation) : [];
+        Hold hold;
+        ExceededLimit? exceeded;
+        if (dryRun)
+        {
+            hold = Hold.None;
+            LimitView? first = views.FirstOrDefault(v => !v.Fits);
+            exceeded = first is null ? null : new ExceededLimit(first.Limit, first.PerValue, first.Current, first.ResetsAt);
+        }
+        else
+        {
+            hold = _ledger.Admit(rule, context, estimate(model), force: false, reservation);
+            exceeded = hold.Exceeded;
+        }
+        if (exceeded is null)
+        {
+            return new AdmissionOutcome(rule, action, model, hold, warnings, views);
+        }
+
+        LimitExceededAction onExceeded = rule.Then.OnLimitExceeded;
+        switch (onExceeded.Action)
+        {
+            case "downgrade":
+                string cheaper = onExceeded.DowngradeTo!;
+                if (onExceeded.ErrorMessage is { } note)
+                {
+                    warnings.Add(note);
+                }
+                Notify(rule, "limit.exceeded", "downgrade", exceeded, eventData);
+                return new AdmissionOutcome(rule, "downgrade", cheaper, dryRun ? hold : _ledger.Admit(rule, context, estimate(cheaper), force: true, reservation), warnings, views)
+                {
+                    Exceeded = exceeded,
+                };
+            case "warn":
+                warnings.Add(LimitMessage(exceeded) + " (warning only: the call went through).");
+                Notify(rule, "limit.warning", "warn", exceeded, eventData);
+                return new AdmissionOutcome(rule, "warn", model, dryRun ? hold : _ledger.Admit(rule, context, estimate(model), force: true, reservation), warnings, views)
+                {
+                    Exceeded = exceeded,
+                };
+            default:
+                bool queue = onExceeded.Action == "queue" && exceeded.Limit.Type == "concurrent";
+                if (!queue)
+                {
+                    Notify(rule, "limit.exceeded", "block", exceeded, eventData);
+                }
+                DateTimeOffset now = _options.TimeProvider.GetUtcNow();
+                return new AdmissionOutcome(rule, queue ? "queue" : "block", model, hold, warnings, views)
+                {
+                    Refused = true,
+                    Exceeded = exceeded,
+                    Status = onExceeded.HttpStatus,
+                    ErrorType = "limit_exceeded",
+                    ErrorCode = onExceeded.ErrorCode ?? $"{exceeded.Limit.Window}_{exceeded.Limit.Type}_limit",
+                    ErrorMessage = onExceeded.ErrorMessage ?? LimitMessage(exceeded) + ".",
+                    RetryAfterSeconds = onExceeded.RetryAfterSeconds ?? SecondsUntil(exceeded, now),
+                };
+        }
+    }
+
+    private void Notify(Rule rule, string type, string action, ExceededLimit exceeded, Func<Rule, string, ExceededLimit, JsonObject>? eventData)
+    {
+        if (eventData is not null)
+        {
+            _webhooks.Notify(rule, type, eventData(rule, action, exceeded));
+        }
+    }
+
+    private static int? SecondsUntil(ExceededLimit exceeded, DateTimeOffset now) => exceeded.Limit.Type == "concurrent"
+        ? 1
+        : exceeded.ResetsAt is { } at ? (int)Math.Ceiling(Math.Max(0, (at - now).TotalSeconds)) : null;
+
+    internal static string LimitMessage(ExceededLimit e) =>
+        $"{Capitalize(e.Limit.Type)} limit of {RuleSet.Format(e.Limit.Max)} per {e.Limit.Per}{(e.Limit.Window == "total" || e.Limit.Type == "concurrent" ? "" : " per " + e.Limit.Window)} reached";
+
+    private static string Capitalize(string text) => char.ToUpperInvariant(text[0]) + text[1..];
+}

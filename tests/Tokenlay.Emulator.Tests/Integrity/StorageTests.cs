@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Tokenlay.Emulator.Tests.Integrity;
+
+/// <summary>Issue 10, items 7 and 9: a durable SQLite store, a state file that fails safely, and bounded memory.</summary>
+public sealed class StorageTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tokenlay-store-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task The_data_store_keeps_calls_usage_and_prices_across_a_restart()
+    {
+        string data = Path.Combine(_dir, "tokenlay.db");
+        JsonNode before;
+        await using (TokenlayEmulator first = await Emu.StartAsync(configure: o => o.DataPath = data))
+        {
+            using HttpClient http = Emu.Http(first);
+            for (int i = 0; i < 5; i++)
+            {
+                await Calls.ChatAsync(http, "remember " + i, i % 2 == 0 ? "even" : "odd");
+            }
+            await http.PutAsync("/v1/pricing", Emu.Json("""{"openai": {"kept-model": {"input": 1, "output": 1}}}"""));
+            before = await Calls.UsageAsync(http);
+        }
+
+        await using TokenlayEmulator second = await Emu.StartAsync(configure: o => o.DataPath = data);
+        using HttpClient again = Emu.Http(second);
+        JsonNode after = await Calls.UsageAsync(again);
+        Assert.Equal(before["totals"]!.ToJsonString(), after["totals"]!.ToJsonString());
+        Assert.Equal(5, second.Store.Snapshot().Count);
+        Assert.NotNull(second.Store.Prices.Find("openai", "kept-model"));
+        await Calls.ChatAsync(again, "new", "even");
+        Assert.Equal(6, second.Store.Snapshot().Select(e => e.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_data_file_that_is_not_a_database_stops_the_start_naming_the_file()
+    {
+        string data = Path.Combine(_dir, "garbage.db");
+        await File.WriteAllTextAsync(data, "this is not a SQLite database, just some text that is long enough to have a header");
+
+        var error = await Assert.ThrowsAsync<EmulatorStoreException>(() => Emu.StartAsync(configure: o => o.DataPath = data));
+
+        Assert.Contains(data, error.Message);
+    }
+
+    [Theory]
+    [InlineData("data")]
+    [InlineData("state")]
+    public async Task A_store_in_a_missing_directory_stops_the_start(string kind)
+    {
+        string path = Path.Combine(_dir, "missing", "store");
+
+        var error = await Assert.ThrowsAsync<EmulatorStoreException>(() => Emu.StartAsync(configure: o =>
+        {
+            if (kind == "data") o.DataPath = path; else o.StatePath = path;
+        }));
+
+        Assert.Contains("does not exist", error.Message);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"entries\": 5}")]
+    [InlineData("not json")]
+    public async Task A_corrupt_state_file_stops_the_start(string content)
+    {
+        string path = Path.Combine(_dir, "state.json");
+        await File.WriteAllTextAsync(path, content);
+
+        var error = await Assert.ThrowsAsync<EmulatorStoreException>(() => Emu.StartAsync(configure: o => o.StatePath = path));
+
+        Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public async Task A_state_file_that_cannot_be_written_degrades_health_but_calls_are_served()
+    {
+        string sub = Path.Combine(_dir, "vanishing");
+        Directory.CreateDirectory(sub);
+        await using TokenlayEmulator emulator = await Emu.StartAsync(configure: o => o.StatePath = Path.Combine(sub, "state.json"));
+        using HttpClient http = Emu.Http(emulator);
+        Directory.Delete(sub, recursive: true);
+
+        Assert.Equal(HttpStatusCode.OK, (await Calls.ChatAsync(http, "still served", "u")).StatusCode);
+        JsonNode? health = null;
+        for (int i = 0; i < 60 && (string?)health?["status"] != "degraded"; i++)
+        {
+            await Task.Delay(100);
+            health = JsonNode.Parse(await http.GetStringAsync("/v1/health"));
+        }
+        Assert.Equal("degraded", (string?)health?["status"]);
+        Assert.Contains("state.json", (string?)health?["problem"]);
+        Assert.Equal(HttpStatusCode.OK, (await Calls.ChatAsync(http, "and still", "u")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_in_memory_log_is_capped_while_usage_totals_stay_exact()
+    {
+        await using TokenlayEmulator emulator = await Emu.StartAsync(configure: o => o.MaxLogEntries = 100);
+        using HttpClient http = Emu.Http(emulator);
+
+        for (int i = 0; i < 400; i++)
+        {
+            await Calls.ChatAsync(http, "call " + i, i % 4 == 0 ? "quarter" : "rest");
+        }
+
+        Assert.InRange(emulator.Store.Snapshot().Count, 100, 110);
+        JsonNode usage = await Calls.UsageAsync(http);
+        Assert.Equal(400, (long)usage["totals"]!["requests"]!);
+        Assert.Equal(100, (long)usage["by_user"]!.AsArray().Single(u => (string?)u!["user"] == "quarter")!["requests"]!);
+        Assert.Equal(400, (long)usage["outcomes"]!["calls"]!);
+        JsonNode filtered = await Calls.UsageAsync(http, "?user=rest");
+        Assert.Equal(300, (long)filtered["totals"]!["requests"]!);
+    }
+
+    [Fact]
+    public async Task The_command_line_exits_with_2_and_one_line_when_the_store_cannot_be_opened()
+    {
+        string tool = Path.Combine(AppContext.BaseDirectory, "Tokenlay.Emulator.Tool.dll");
+        Assert.True(File.Exists(tool), $"{tool} is copied next to the tests by the project reference");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string arg in new[] { tool, "--data", Path.Combine(_dir, "missing", "x.db"), "--urls", "http://127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(2, process.ExitCode);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("x.db", line);
+    }
+}
