@@ -2,6 +2,7 @@
 // start, IHttpClientFactory + Polly, per-request user attribution, a health check, usage read-back.
 // Run it: dotnet run --project samples/Tokenlay.Samples.AspNetCore
 // Try it:  curl -H "X-Demo-User: alice" "http://127.0.0.1:5080/ask?q=hello"
+//          curl -H "X-Demo-User: alice" "http://127.0.0.1:5080/my-budget"
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.AI;
 using Tokenlay;
@@ -65,6 +66,20 @@ app.MapGet("/my-usage", async (HttpContext http, TokenlayClient tokenlay, Cancel
     return Results.Ok(new { calls = usage.Totals.Requests, tokens = usage.Totals.TotalTokens, costUsd = usage.Totals.CostUsd });
 }).RequireAuthorization();
 
+// Ask before acting: what the signed-in user's next /ask call would meet, with nothing metered.
+app.MapGet("/my-budget", async (HttpContext http, TokenlayClient tokenlay, CancellationToken cancellationToken) =>
+{
+    var request = new TokenlayCheckRequest("gpt-4o-mini") { User = http.User.FindFirst("sub")?.Value, Plan = http.User.FindFirst("plan")?.Value };
+    TokenlayCheckResult check = await tokenlay.Limits.CheckAsync(request, cancellationToken);
+    return Results.Ok(new
+    {
+        allowed = check.Allowed,
+        rule = check.RuleId,
+        requestsLeft = check.Remaining("requests"),
+        resetsAt = check.Limits.Select(l => l.ResetsAt).FirstOrDefault(),
+    });
+}).RequireAuthorization();
+
 app.MapHealthChecks("/health");
 
 if (!smoke)
@@ -83,6 +98,7 @@ else
         Console.WriteLine($"GET /ask #{i} -> {(int)ask.StatusCode} {await ask.Content.ReadAsStringAsync()}");
     }
     Console.WriteLine($"GET /my-usage -> {await http.GetStringAsync("/my-usage")}");
+    Console.WriteLine($"GET /my-budget -> {await http.GetStringAsync("/my-budget")}");
     Console.WriteLine($"GET /health -> {await http.GetStringAsync("/health")}");
     await app.StopAsync();
 }

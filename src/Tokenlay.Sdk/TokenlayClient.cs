@@ -25,6 +25,7 @@ public class TokenlayClient
         Usage = null!;
         Logs = null!;
         Pricing = null!;
+        Limits = null!;
     }
 
     /// <summary>Creates a client. Only <see cref="TokenlayOptions.TokenlayKey"/> is required; no provider key is ever sent.</summary>
@@ -45,6 +46,7 @@ public class TokenlayClient
         Usage = new TokenlayUsageClient(transport);
         Logs = new TokenlayLogsClient(transport);
         Pricing = new TokenlayPricingClient(transport);
+        Limits = new TokenlayLimitsClient(transport);
         _transport = transport;
     }
 
@@ -61,6 +63,9 @@ public class TokenlayClient
 
     /// <summary>Prices and overrides.</summary>
     public virtual TokenlayPricingClient Pricing { get; }
+
+    /// <summary>Budgets before and outside the proxy: checks and reservations.</summary>
+    public virtual TokenlayLimitsClient Limits { get; }
 
     /// <summary>Asks Tokenlay whether it is up.</summary>
     /// <exception cref="TokenlayConnectionException">Tokenlay could not be reached.</exception>

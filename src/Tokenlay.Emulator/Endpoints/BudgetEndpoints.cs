@@ -345,7 +345,8 @@ internal static class BudgetEndpoints
             ["metadata"] = new JsonObject(r.Metadata.Select(m => new KeyValuePair<string, JsonNode?>(m.Key, m.Value))),
             ["estimate"] = new JsonObject { ["tokens"] = r.Estimate.Tokens, ["cost_usd"] = r.Estimate.CostUsd },
             ["held"] = new JsonObject { ["tokens"] = (long)HeldOf("tokens"), ["cost_usd"] = HeldOf("cost") },
-            ["used"] = new JsonObject { ["tokens"] = r.UsedTokens, ["cost_usd"] = r.UsedCostUsd, ["calls"] = r.Calls },
+            ["used"] = new JsonObject { ["tokens"] = r.UsedTokens, ["cost_usd"] = r.UsedCostUsd },
+            ["calls"] = r.Calls,
             ["created_at"] = Time(r.CreatedAt),
             ["expires_at"] = Time(r.ExpiresAt),
         };

@@ -43,7 +43,7 @@ internal sealed class TokenlayApiTransport
     public ClientPipeline Pipeline { get; }
 
     public async Task<T> SendAsync<T>(string method, string path, IEnumerable<KeyValuePair<string, string?>>? query, byte[]? body,
-        JsonTypeInfo<T> responseType, string what, CancellationToken cancellationToken)
+        JsonTypeInfo<T> responseType, string what, CancellationToken cancellationToken, params KeyValuePair<string, string>[] headers)
         where T : class
     {
         using PipelineMessage message = Pipeline.CreateMessage();
@@ -53,6 +53,10 @@ internal sealed class TokenlayApiTransport
         request.Uri = BuildUri(path, query);
         request.Headers.Set("Accept", "application/json");
         request.Headers.Set("User-Agent", TokenlayOpenAIClient.UserAgent);
+        foreach (KeyValuePair<string, string> header in headers)
+        {
+            request.Headers.Set(header.Key, header.Value);
+        }
         if (body is not null)
         {
             request.Headers.Set("Content-Type", "application/json");

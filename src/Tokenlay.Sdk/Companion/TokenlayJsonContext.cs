@@ -10,6 +10,9 @@ namespace Tokenlay.Companion;
 [JsonSerializable(typeof(TokenlayLogEntry))]
 [JsonSerializable(typeof(TokenlayPricing))]
 [JsonSerializable(typeof(TokenlayHealth))]
+[JsonSerializable(typeof(TokenlayCheckResult))]
+[JsonSerializable(typeof(TokenlayRecordResult))]
+[JsonSerializable(typeof(TokenlayReservationState))]
 [JsonSerializable(typeof(Dictionary<string, Dictionary<string, TokenlayModelPrice>>))]
 internal sealed partial class TokenlayJsonContext : JsonSerializerContext
 {

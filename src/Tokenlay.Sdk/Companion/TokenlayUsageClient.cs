@@ -42,5 +42,24 @@ public class TokenlayUsageClient
         return Transport.SendAsync("GET", "/v1/usage", parameters, null, TokenlayJsonContext.Default.TokenlayUsage, "the usage request", cancellationToken);
     }
 
+    /// <summary>
+    /// Records usage that did not pass through the proxy (a browser's Realtime session, a local
+    /// model, a provider SDK Tokenlay does not wrap): counted in usage, logs and every limit, like a
+    /// proxied call. A record past a limit is still recorded (the spending happened); the result says so.
+    /// The idempotency key (generated when not given) makes a retried record count once.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="record"/> is null.</exception>
+    /// <exception cref="ArgumentException">CostUsd is negative.</exception>
+    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached (see the subclasses).</exception>
+    public virtual Task<TokenlayRecordResult> RecordAsync(TokenlayUsageRecord record, CancellationToken cancellationToken = default)
+    {
+        if (record is null)
+        {
+            throw new ArgumentNullException(nameof(record));
+        }
+        return Transport.SendAsync("POST", "/v1/usage/records", null, BudgetRequestWriter.Record(record),
+            TokenlayJsonContext.Default.TokenlayRecordResult, "the usage record", cancellationToken);
+    }
+
     private TokenlayApiTransport Transport => _transport ?? throw new InvalidOperationException("This instance was created for mocking and has no transport.");
 }

@@ -67,12 +67,13 @@ internal sealed class ResolvedContext
         {
             throw new ArgumentNullException(nameof(context));
         }
-        var named = new List<KeyValuePair<string, string>>(5);
+        var named = new List<KeyValuePair<string, string>>(6);
         AddNamed(named, TokenlayHeaderNames.User, "User", context.User);
         AddNamed(named, TokenlayHeaderNames.Org, "Org", context.Org);
         AddNamed(named, TokenlayHeaderNames.Plan, "Plan", context.Plan);
         AddNamed(named, TokenlayHeaderNames.Project, "Project", context.Project);
         AddNamed(named, TokenlayHeaderNames.Feature, "Feature", context.Feature);
+        AddNamed(named, TokenlayHeaderNames.Reservation, "ReservationId", context.ReservationId);
         return Build(context.Metadata, named, context.ExtraHeaders, context.ProviderApiKey, context.ProviderApiBase, context.OnResponse);
     }
 

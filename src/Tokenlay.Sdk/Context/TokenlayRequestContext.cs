@@ -39,6 +39,12 @@ public class TokenlayRequestContext
     public Uri? ProviderApiBase { get; set; }
 
     /// <summary>
+    /// The reservation (<see cref="TokenlayReservation.Id"/>) the calls of this context draw on, sent as
+    /// <c>x-tokenlay-reservation</c>: they are admitted against its hold rather than the remaining headroom.
+    /// </summary>
+    public string? ReservationId { get; set; }
+
+    /// <summary>
     /// Called with what Tokenlay reported for each call made in this context, in addition to
     /// <see cref="TokenlayOptions.OnResponse"/>; with nested scopes every scope's callback runs,
     /// innermost first. This is how a streaming call's request id and rule action are read.
@@ -58,6 +64,10 @@ public class TokenlayRequestContext
         text.Append(", ExtraHeaders = [").Append(string.Join(", ", ExtraHeaders?.Keys ?? Array.Empty<string>())).Append(']');
         text.Append(", ProviderApiKey = ").Append(TokenlayOptions.Redact(ProviderApiKey));
         text.Append(", ProviderApiBase = ").Append(ProviderApiBase);
+        if (ReservationId is not null)
+        {
+            text.Append(", ReservationId = ").Append(ReservationId);
+        }
         return text.Append(" }").ToString();
     }
 }

@@ -22,4 +22,23 @@ public static class TokenlayModelFactory
         string? model = null) =>
         new(status, requestId, ruleId, ruleAction, limitExceeded, costUsd, tokensUsed, inputTokens, outputTokens, duration,
             warnings ?? Array.Empty<string>(), model);
+
+    /// <summary>
+    /// Creates an in-memory <see cref="TokenlayReservation"/> for tests: no server behind it, so
+    /// <see cref="TokenlayReservation.CommitAsync"/> moves tokens from <see cref="TokenlayReservation.Held"/>
+    /// to <see cref="TokenlayReservation.Used"/> locally and disposing it marks it released.
+    /// </summary>
+    public static TokenlayReservation Reservation(
+        string id = "rsv_test",
+        long heldTokens = 0,
+        decimal heldCostUsd = 0,
+        DateTimeOffset? expiresAt = null,
+        string? model = null,
+        string? ruleId = null) =>
+        new(new TokenlayReservationState
+        {
+            Id = id, Status = "active", Model = model, RuleId = ruleId,
+            Held = new TokenlayBudgetAmount { Tokens = heldTokens, CostUsd = heldCostUsd },
+            CreatedAt = DateTimeOffset.UtcNow, ExpiresAt = expiresAt ?? DateTimeOffset.UtcNow.AddMinutes(5),
+        }, null);
 }

@@ -124,6 +124,30 @@ internal static class ReadmeSnippets
         await tokenlay.Pricing.UpdateAsync("openai", "my-finetune", new TokenlayModelPrice(input: 0.5m, output: 2.0m));
     }
 
+    public static async Task Budgets()
+    {
+        var tokenlay = new TokenlayClient(TokenlayOptions.FromEnvironment());
+        ChatClient chat = TokenlayOpenAIClient.Create(TokenlayOptions.FromEnvironment()).GetChatClient("gpt-4o");
+
+        TokenlayCheckResult check = await tokenlay.Limits.CheckAsync(new TokenlayCheckRequest("gpt-4o-mini") { User = "alice", Plan = "free" });
+        Console.WriteLine(check.Allowed
+            ? $"{check.Remaining("requests")} requests left today"
+            : $"blocked by rule {check.RuleId} until {check.ResetsAt:u}");
+
+        TokenlayRecordResult recorded = await tokenlay.Usage.RecordAsync(
+            new TokenlayUsageRecord("gpt-4o-realtime-preview", inputTokens: 1200, outputTokens: 300) { User = "alice", IdempotencyKey = "realtime-session-42" });
+        Console.WriteLine(recorded.LimitExceeded ? $"alice is now over {recorded.Limit}" : $"recorded as {recorded.Entry.Id}");
+
+        await using TokenlayReservation job = await tokenlay.Limits.ReserveAsync(
+            new TokenlayReservationRequest("gpt-4o") { User = "alice", EstimatedCostUsd = 0.25m, TimeToLive = TimeSpan.FromMinutes(10) });
+        using (job.BeginScope(new TokenlayRequestContext { User = "alice" }))
+        {
+            await chat.CompleteChatAsync("Step 1 of the agent job"); // admitted against the $0.25 held
+        }
+        await job.CommitAsync(inputTokens: 800, outputTokens: 200); // work done elsewhere, against the same hold
+        Console.WriteLine($"held {job.Held}, used {job.Used}");
+    }
+
     public static void Webhooks(WebApplication app, string webhookSecret)
     {
         app.MapPost("/hooks/tokenlay", async (HttpRequest request) =>

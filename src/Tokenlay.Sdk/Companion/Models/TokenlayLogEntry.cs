@@ -77,8 +77,20 @@ public sealed class TokenlayLogEntry
     /// <summary>The call's idempotency key.</summary>
     public string? IdempotencyKey { get; init; }
 
-    /// <summary>Set when this call repeated an already successful idempotency key (it is not counted).</summary>
+    /// <summary>Set when this call repeated an already successful idempotency key (it is not counted). Tokenlay now replays such calls without logging them.</summary>
     public string? DuplicateOf { get; init; }
+
+    /// <summary>Whether the call counts in usage and limits: it succeeded, or a stream was cut short after output was produced.</summary>
+    public bool Counted { get; init; }
+
+    /// <summary>Where the entry comes from: <c>proxy</c>, <c>recorded</c> (<see cref="TokenlayUsageClient.RecordAsync"/>) or <c>reservation</c> (<see cref="TokenlayReservation.CommitAsync"/>).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>How the tokens were counted: <c>counted</c> (the model's tokenizer), <c>provider</c>, <c>estimated</c> or <c>reported</c> (by the app).</summary>
+    public string? UsageSource { get; init; }
+
+    /// <summary>The reservation the call drew on, if any.</summary>
+    public string? ReservationId { get; init; }
 
     /// <summary>The error, for failed calls.</summary>
     public string? Error { get; init; }
