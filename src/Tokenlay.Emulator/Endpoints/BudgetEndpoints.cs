@@ -292,14 +292,7 @@ internal static class BudgetEndpoints
             switch (await records.BeginAsync(key, fingerprint, http.RequestAborted))
             {
                 case IdempotencyDecision.Replay replay:
-                    http.Response.StatusCode = replay.Response.Status;
-                    foreach ((string name, string value) in replay.Response.Headers)
-                    {
-                        http.Response.Headers[name] = value;
-                    }
-                    http.Response.Headers["x-tokenlay-idempotent-replayed"] = "true";
-                    http.Response.ContentType = replay.Response.ContentType;
-                    await http.Response.Body.WriteAsync(replay.Response.Body, http.RequestAborted);
+                    await replay.Response.ReplayAsync(http);
                     return;
                 case IdempotencyDecision.Conflict conflict:
                     await ErrorResponses.WriteAsync(http, 409, conflict.Message, "idempotency_error", conflict.Code, "idempotency_key");

@@ -1,6 +1,22 @@
 using System.Collections.Generic;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
 
 namespace Tokenlay.Emulator.Idempotency;
 
 /// <summary>A finished call's answer as sent, replayed byte for byte to a retry with the same idempotency key.</summary>
-internal sealed record StoredResponse(int Status, string? ContentType, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body);
+internal sealed record StoredResponse(int Status, string? ContentType, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body)
+{
+    /// <summary>Sends the stored answer again, marked <c>x-tokenlay-idempotent-replayed: true</c> (Stripe's <c>Idempotent-Replayed</c>).</summary>
+    public async Task ReplayAsync(HttpContext http)
+    {
+        http.Response.StatusCode = Status;
+        foreach ((string name, string value) in Headers)
+        {
+            http.Response.Headers[name] = value;
+        }
+        http.Response.Headers["x-tokenlay-idempotent-replayed"] = "true";
+        http.Response.ContentType = ContentType;
+        await http.Response.Body.WriteAsync(Body, http.RequestAborted);
+    }
+}

@@ -65,7 +65,7 @@ internal sealed class ProxyHandler
             switch (await _idempotency.BeginAsync(key, fingerprint, http.RequestAborted))
             {
                 case IdempotencyDecision.Replay replay:
-                    await ReplayAsync(http, replay.Response);
+                    await replay.Response.ReplayAsync(http);
                     return;
                 case IdempotencyDecision.Conflict conflict:
                     await ErrorResponses.WriteAsync(http, 409, conflict.Message, "idempotency_error", conflict.Code, "x-tokenlay-idempotency-key");
@@ -268,18 +268,6 @@ internal sealed class ProxyHandler
             }
         }
         return new StoredResponse(http.Response.StatusCode, http.Response.ContentType, headers, body);
-    }
-
-    private static async Task ReplayAsync(HttpContext http, StoredResponse stored)
-    {
-        http.Response.StatusCode = stored.Status;
-        foreach ((string name, string value) in stored.Headers)
-        {
-            http.Response.Headers[name] = value;
-        }
-        http.Response.Headers["x-tokenlay-idempotent-replayed"] = "true";
-        http.Response.ContentType = stored.ContentType;
-        await http.Response.Body.WriteAsync(stored.Body, http.RequestAborted);
     }
 
     private static JsonObject EventData(Rule rule, string action, CallLogEntry entry, ExceededLimit exceeded) => new()
