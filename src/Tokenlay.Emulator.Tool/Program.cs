@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 using Tokenlay.Emulator;
 using Tokenlay.Emulator.Hosting;
 
-(TokenlayEmulatorOptions? options, string? error, bool help) = EmulatorCommandLine.Parse(args);
+(TokenlayEmulatorOptions? options, string? error, bool help) = EmulatorCommandLine.Parse(args, out var warnings);
 if (help)
 {
     Console.WriteLine(EmulatorCommandLine.Usage);
@@ -17,6 +17,10 @@ if (options is null)
     return 2;
 }
 
+foreach (string warning in warnings)
+{
+    Console.Error.WriteLine("tokenlay-emulator: warning: " + warning);
+}
 TokenlayEmulator emulator;
 try
 {

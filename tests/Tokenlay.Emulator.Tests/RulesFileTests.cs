@@ -6,7 +6,7 @@ namespace Tokenlay.Emulator.Tests;
 public class RulesFileTests
 {
     [Theory]
-    [InlineData("""{ "id": "x" }""", "must be a JSON array")]
+    [InlineData("""{ "id": "x" }""", "needs 'rules'")]
     [InlineData("""[ { "id": "r1", "then": {} } ]""", "rule 'r1' (#1): 'if' is missing")]
     [InlineData("""[ { "id": "r1", "if": {} } ]""", "rule 'r1' (#1): 'then' is missing")]
     [InlineData("""[ { "id": "r1", "if": { "plan": { "like": "p" } }, "then": {} } ]""", "unknown operator 'like'")]

@@ -3,6 +3,7 @@
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- ab [rounds] [batch]
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- ab-stream [rounds] [batch]
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- load [requests] [concurrency]
+//   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- memory [calls] [concurrency]
 using BenchmarkDotNet.Running;
 using Tokenlay.Benchmarks;
 
@@ -11,6 +12,13 @@ if (args.Length > 0 && args[0] == "load")
     int requests = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5000;
     int concurrency = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16;
     await EmulatorLoadTest.RunAsync(requests, concurrency);
+    return;
+}
+if (args.Length > 0 && args[0] == "memory")
+{
+    int calls = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
+    int concurrency = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16;
+    await EmulatorMemoryTest.RunAsync(calls, concurrency);
     return;
 }
 if (args.Length > 0 && args[0] == "ab")

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using Tokenlay.Emulator.Rules;
 
@@ -14,7 +15,7 @@ internal static class EmulatorCommandLine
 
           --urls <url>            where to listen (default http://127.0.0.1:8787)
           --key <key>             the Tokenlay key clients must send (default tl_local)
-          --rules <file>          smart rules, a JSON array in Tokenlay's rules format
+          --rules <file>          smart rules in Tokenlay's rules format ({"version","rules"} or an array), relative to the current directory
           --forward               relay to x-tokenlay-provider-base instead of simulating the provider
           --data <file>           keep every call, usage and price overrides in this SQLite database across restarts
           --retain-days <n>       days of calls --data keeps (default 30)
@@ -27,8 +28,12 @@ internal static class EmulatorCommandLine
         """;
 
     /// <summary>Returns the options, or an error message for the user.</summary>
-    public static (TokenlayEmulatorOptions? Options, string? Error, bool Help) Parse(string[] args)
+    public static (TokenlayEmulatorOptions? Options, string? Error, bool Help) Parse(string[] args) => Parse(args, out _);
+
+    /// <summary>Returns the options, or an error message for the user; <paramref name="warnings"/> says what the rules file has that the emulator will not act on.</summary>
+    public static (TokenlayEmulatorOptions? Options, string? Error, bool Help) Parse(string[] args, out IReadOnlyList<string> warnings)
     {
+        warnings = [];
         var options = new TokenlayEmulatorOptions { Urls = "http://127.0.0.1:8787", LogToConsole = true };
         for (int i = 0; i < args.Length; i++)
         {
@@ -61,7 +66,7 @@ internal static class EmulatorCommandLine
                     if (path is null) return (null, "--rules needs a file, for example --rules rules.json", false);
                     try
                     {
-                        options.Rules = RuleSet.Load(path);
+                        options.Rules = RuleSet.Load(path, out warnings);
                     }
                     catch (RulesFileException e)
                     {

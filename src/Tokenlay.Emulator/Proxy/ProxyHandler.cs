@@ -153,6 +153,14 @@ internal sealed class ProxyHandler
                 return null;
             }
             call.Body["model"] = outcome.Model;
+            if (outcome.Rule?.Then.ModelParams is { } parameters)
+            {
+                // The rule's model_params override what the caller sent, as the rules engine applies them.
+                foreach ((string name, JsonNode? value) in parameters)
+                {
+                    call.Body[name] = value?.DeepClone();
+                }
+            }
             ProxyResponses.SetDecisionHeaders(http.Response, entry, outcome, warnings);
 
             var request = new ProxyRequest(call.Endpoint, call.Body, outcome.Model, call.Stream, meta.ProviderKey, meta.ProviderBase, inputTokens);

@@ -81,8 +81,20 @@ internal static class ConditionEvaluator
         return string.Equals(AsText(actual), AsText(expected), StringComparison.Ordinal);
     }
 
-    private static int? Compare(object? actual, JsonNode? operand) =>
-        TryNumber(actual, out decimal a) && TryNumber(operand, out decimal b) ? a.CompareTo(b) : null;
+    // As the public rules engine compares (JavaScript's < and >): numbers as numbers, text against text
+    // in ordinal order (so ISO dates compare as times), and a missing value matches nothing.
+    private static int? Compare(object? actual, JsonNode? operand)
+    {
+        if (actual is null || operand is null)
+        {
+            return null;
+        }
+        if (TryNumber(actual, out decimal a) && TryNumber(operand, out decimal b))
+        {
+            return a.CompareTo(b);
+        }
+        return AsText(actual) is { } left && AsText(operand) is { } right ? string.CompareOrdinal(left, right) : null;
+    }
 
     private static string? AsText(object? value) => value switch
     {
@@ -104,7 +116,7 @@ internal static class ConditionEvaluator
             case decimal d: number = d; return true;
             case long l: number = l; return true;
             case int i: number = i; return true;
-            case double db: number = (decimal)db; return true;
+            case double db when !double.IsNaN(db) && Math.Abs(db) < 7.9e28: number = (decimal)db; return true;
             case JsonValue v when v.GetValueKind() == JsonValueKind.Number: return v.TryGetValue(out number) || decimal.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
             case JsonValue v when v.GetValueKind() == JsonValueKind.String:
                 return decimal.TryParse(v.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);

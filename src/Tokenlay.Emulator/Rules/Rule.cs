@@ -9,8 +9,8 @@ public sealed class Rule
     /// <summary>The rule's id, reported in <c>x-tokenlay-rule-id</c>.</summary>
     public required string Id { get; init; }
 
-    /// <summary>Higher runs first; ties keep file order.</summary>
-    public int Priority { get; init; }
+    /// <summary>Higher runs first (fractions allowed); ties keep file order.</summary>
+    public decimal Priority { get; init; }
 
     /// <summary>The condition, in the rules format (field: value, field: {op: value}, and/or/not).</summary>
     public required JsonObject If { get; init; }
@@ -25,6 +25,9 @@ public sealed class RuleAction
     /// <summary>Serve the call with this model instead of the one asked for.</summary>
     public string? Model { get; init; }
 
+    /// <summary>Request parameters (<c>temperature</c>, <c>max_tokens</c>…) set on matching calls before they go upstream.</summary>
+    public JsonObject? ModelParams { get; init; }
+
     /// <summary><c>allow</c> (default), <c>block</c>, <c>warn</c> or <c>queue</c>.</summary>
     public string Action { get; init; } = "allow";
 
@@ -34,7 +37,7 @@ public sealed class RuleAction
     /// <summary>What happens when a limit is reached; blocks by default.</summary>
     public LimitExceededAction OnLimitExceeded { get; init; } = new();
 
-    /// <summary>Who to tell when a limit is reached.</summary>
+    /// <summary>Who to tell when a limit is reached (<c>on_limit_exceeded.notify</c>; <c>then.notify</c> is the deprecated placement).</summary>
     public IReadOnlyList<RuleNotification> Notify { get; init; } = [];
 }
 

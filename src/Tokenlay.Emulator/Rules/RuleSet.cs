@@ -8,7 +8,10 @@ using System.Text.Json.Nodes;
 
 namespace Tokenlay.Emulator.Rules;
 
-/// <summary>Reads and validates rules in Tokenlay's rules format (a JSON array of rules).</summary>
+/// <summary>
+/// Reads and validates rules in Tokenlay's public rules format (the <c>tokenlay-rules</c> schema): a
+/// config object <c>{"version", "rules", "metadata"}</c> or a bare array of rules.
+/// </summary>
 public static class RuleSet
 {
     internal static readonly string[] LimitTypes = ["requests", "tokens", "cost", "concurrent"];
@@ -35,7 +38,38 @@ public static class RuleSet
 
     /// <summary>Parses rules from JSON; <paramref name="source"/> names it in error messages.</summary>
     /// <exception cref="RulesFileException">A rule is invalid; the message names the rule and field.</exception>
-    public static IReadOnlyList<Rule> Parse(string json, string source = "rules")
+    public static IReadOnlyList<Rule> Parse(string json, string source = "rules") => Parse(json, source, out _);
+
+    /// <summary>
+    /// Parses rules from JSON, with the warnings worth showing at start: parts of the format the
+    /// emulator accepts but does not act on (email and Slack notifications), and deprecated placements.
+    /// </summary>
+    /// <exception cref="RulesFileException">A rule is invalid; the message names the rule and field.</exception>
+    public static IReadOnlyList<Rule> Parse(string json, string source, out IReadOnlyList<string> warnings)
+    {
+        var found = new List<string>();
+        warnings = found;
+        IReadOnlyList<Rule> rules = ParseCore(json, source, found);
+        return rules;
+    }
+
+    /// <summary>Reads a rules file, with the warnings worth showing at start.</summary>
+    /// <exception cref="RulesFileException">The file is missing or a rule is invalid; the message names it.</exception>
+    public static IReadOnlyList<Rule> Load(string path, out IReadOnlyList<string> warnings)
+    {
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RulesFileException($"{path}: cannot read the rules file ({e.Message}).", e);
+        }
+        return Parse(json, path, out warnings);
+    }
+
+    private static IReadOnlyList<Rule> ParseCore(string json, string source, List<string> warnings)
     {
         JsonNode? root;
         try
@@ -46,15 +80,27 @@ public static class RuleSet
         {
             throw new RulesFileException($"{source}: not valid JSON at line {e.LineNumber + 1}: {e.Message}", e);
         }
+        if (root is JsonObject config)
+        {
+            if (config["rules"] is not JsonArray wrapped)
+            {
+                throw new RulesFileException($"{source}: a rules config object needs 'rules', an array of rule objects: {{\"version\": \"1.0\", \"rules\": [...]}}.");
+            }
+            if (config["version"] is { } version && !(version is JsonValue v && v.TryGetValue(out string? _)))
+            {
+                throw new RulesFileException($"{source}: 'version' must be a string, such as \"1.0\".");
+            }
+            root = wrapped;
+        }
         if (root is not JsonArray array)
         {
-            throw new RulesFileException($"{source}: the rules must be a JSON array of rule objects.");
+            throw new RulesFileException($"{source}: the rules must be a config object {{\"version\", \"rules\": [...]}} or a JSON array of rule objects.");
         }
         var rules = new List<Rule>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < array.Count; i++)
         {
-            Rule rule = ParseRule(array[i], i, source);
+            Rule rule = ParseRule(array[i], i, source, warnings);
             if (!ids.Add(rule.Id))
             {
                 throw new RulesFileException($"{source}: rule #{i + 1}: the id '{rule.Id}' is used twice; ids must be unique.");
@@ -65,7 +111,7 @@ public static class RuleSet
         return rules.Select((r, index) => (r, index)).OrderByDescending(x => x.r.Priority).ThenBy(x => x.index).Select(x => x.r).ToArray();
     }
 
-    private static Rule ParseRule(JsonNode? node, int index, string source)
+    private static Rule ParseRule(JsonNode? node, int index, string source, List<string> warnings)
     {
         string where = $"{source}: rule #{index + 1}";
         if (node is not JsonObject obj)
@@ -78,10 +124,10 @@ public static class RuleSet
             throw new RulesFileException($"{where}: the id must be at most 128 characters, without control characters (line breaks, tabs); it is sent in the x-tokenlay-rule-id header.");
         }
         where = $"{source}: rule '{id}' (#{index + 1})";
-        int priority = 0;
-        if (obj["priority"] is { } p && !(p is JsonValue pv && pv.TryGetValue(out priority)))
+        decimal priority = 0;
+        if (obj["priority"] is { } p && !(p is JsonValue pv && pv.GetValueKind() == JsonValueKind.Number && pv.TryGetValue(out priority)))
         {
-            throw new RulesFileException($"{where}: 'priority' must be an integer.");
+            throw new RulesFileException($"{where}: 'priority' must be a number.");
         }
         if (obj["if"] is not JsonObject condition)
         {
@@ -92,7 +138,7 @@ public static class RuleSet
         {
             throw new RulesFileException($"{where}: 'then' is missing or not an object.");
         }
-        return new Rule { Id = id, Priority = priority, If = (JsonObject)condition.DeepClone(), Then = ParseThen(then, $"{where}: then") };
+        return new Rule { Id = id, Priority = priority, If = (JsonObject)condition.DeepClone(), Then = ParseThen(then, $"{where}: then", warnings) };
     }
 
     private static void ValidateCondition(JsonObject condition, string where)
@@ -131,9 +177,9 @@ public static class RuleSet
                             {
                                 throw new RulesFileException($"{where}.{key}.{op} must be an array.");
                             }
-                            if (op is "gt" or "gte" or "lt" or "lte" && !ConditionEvaluator.TryNumber(operand, out _))
+                            if (op is "gt" or "gte" or "lt" or "lte" && !(operand is JsonValue ov && ov.GetValueKind() is JsonValueKind.Number or JsonValueKind.String))
                             {
-                                throw new RulesFileException($"{where}.{key}.{op} must be a number.");
+                                throw new RulesFileException($"{where}.{key}.{op} must be a number or a string.");
                             }
                         }
                     }
@@ -142,7 +188,7 @@ public static class RuleSet
         }
     }
 
-    private static RuleAction ParseThen(JsonObject then, string where)
+    private static RuleAction ParseThen(JsonObject then, string where, List<string> warnings)
     {
         string action = Choice(then, "action", "allow", Actions, where);
         var limits = new List<RuleLimit>();
@@ -177,6 +223,10 @@ public static class RuleSet
                 throw new RulesFileException($"{w}.http_status must be an HTTP error status (400-599).");
             }
             decimal? retryAfter = Number(e, "retry_after_seconds", w);
+            if (e["notify"] is { } n && n is not JsonArray)
+            {
+                throw new RulesFileException($"{w}.notify must be an array of notification objects.");
+            }
             if (retryAfter is < 0)
             {
                 throw new RulesFileException($"{w}.retry_after_seconds must not be negative.");
@@ -192,24 +242,55 @@ public static class RuleSet
             };
         }
         var notify = new List<RuleNotification>();
+        if (then["on_limit_exceeded"] is JsonObject onExceeded && onExceeded["notify"] is { } schemaNotify)
+        {
+            notify.AddRange(ParseNotify(schemaNotify, where + ".on_limit_exceeded.notify", warnings));
+        }
         if (then["notify"] is { } notifyNode)
         {
-            IEnumerable<JsonNode?> targets = notifyNode is JsonArray many ? many : [notifyNode];
-            foreach (JsonNode? target in targets)
-            {
-                if (target is not JsonObject t || Text(t, "url", where + ".notify") is not { } url || !Uri.TryCreate(url, UriKind.Absolute, out _))
-                {
-                    throw new RulesFileException($"{where}.notify needs objects with an absolute 'url'.");
-                }
-                string type = Text(t, "type", where + ".notify") ?? "webhook";
-                if (type != "webhook")
-                {
-                    throw new RulesFileException($"{where}.notify.type '{type}' is not supported; use 'webhook'.");
-                }
-                notify.Add(new RuleNotification { Type = type, Url = url });
-            }
+            warnings.Add($"{where}.notify: notifications belong in then.on_limit_exceeded.notify in Tokenlay's rules format; this placement still works but is deprecated.");
+            notify.AddRange(ParseNotify(notifyNode, where + ".notify", warnings));
         }
-        return new RuleAction { Model = Text(then, "model", where), Action = action, Limits = limits, OnLimitExceeded = exceeded, Notify = notify };
+        JsonObject? modelParams = null;
+        if (then["model_params"] is { } paramsNode)
+        {
+            modelParams = paramsNode as JsonObject ?? throw new RulesFileException($"{where}.model_params must be an object of request parameters, such as {{\"temperature\": 0.2}}.");
+            if (modelParams.ContainsKey("model") || modelParams.ContainsKey("messages") || modelParams.ContainsKey("input") || modelParams.ContainsKey("stream"))
+            {
+                throw new RulesFileException($"{where}.model_params must not set model, messages, input or stream; use 'model' for the model.");
+            }
+            modelParams = (JsonObject)modelParams.DeepClone();
+        }
+        return new RuleAction { Model = Text(then, "model", where), ModelParams = modelParams, Action = action, Limits = limits, OnLimitExceeded = exceeded, Notify = notify };
+    }
+
+    private static IEnumerable<RuleNotification> ParseNotify(JsonNode node, string where, List<string> warnings)
+    {
+        IEnumerable<JsonNode?> targets = node is JsonArray many ? many : [node];
+        var result = new List<RuleNotification>();
+        foreach (JsonNode? target in targets)
+        {
+            if (target is not JsonObject t)
+            {
+                throw new RulesFileException($"{where} must be an array of notification objects, such as {{\"type\": \"webhook\", \"url\": \"https://...\"}}.");
+            }
+            string type = Text(t, "type", where) ?? "webhook";
+            if (type is "email" or "slack")
+            {
+                warnings.Add($"{where}: '{type}' notifications are part of Tokenlay's rules format but the emulator does not send them; only 'webhook' is delivered.");
+                continue;
+            }
+            if (type != "webhook")
+            {
+                throw new RulesFileException($"{where}.type '{type}' is not a notification type; use webhook, email or slack.");
+            }
+            if (Text(t, "url", where) is not { } url || !Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("http" or "https"))
+            {
+                throw new RulesFileException($"{where}: a webhook needs an absolute http or https 'url'.");
+            }
+            result.Add(new RuleNotification { Type = type, Url = url });
+        }
+        return result;
     }
 
     private static RuleLimit ParseLimit(JsonNode? node, string where)
