@@ -114,7 +114,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
-        var webhooks = new WebhookNotifier(options.WebhookSecret, options.TimeProvider, logger);
+        var webhooks = new WebhookNotifier(options.WebhookSecret, options.TimeProvider, logger, options.WebhookRetryDelays);
         ForwardingProvider? forwarder = options.Forward ? new ForwardingProvider() : null;
         IProvider provider = forwarder ?? (IProvider)new SimulatedProvider(options);
         var ledger = new Ledger(options.TimeProvider);

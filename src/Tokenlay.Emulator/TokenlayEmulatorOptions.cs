@@ -61,6 +61,12 @@ public sealed class TokenlayEmulatorOptions
     /// <summary>The secret that signs webhook notifications. Defaults to <c>whsec_local</c>.</summary>
     public string WebhookSecret { get; set; } = "whsec_local";
 
+    /// <summary>
+    /// How long to wait before each retry of a webhook delivery that failed: by default 10 seconds,
+    /// 1 minute and 5 minutes (four attempts in all). Empty: one attempt only.
+    /// </summary>
+    public IReadOnlyList<TimeSpan> WebhookRetryDelays { get; set; } = [TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
+
     /// <summary>Added before every simulated reply, to make concurrency and timeouts observable.</summary>
     public TimeSpan SimulatedLatency { get; set; } = TimeSpan.Zero;
 
