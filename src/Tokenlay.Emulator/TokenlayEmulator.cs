@@ -116,7 +116,8 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         }
         var webhooks = new WebhookNotifier(options.WebhookSecret, options.TimeProvider, logger, options.WebhookRetryDelays);
         ForwardingProvider? forwarder = options.Forward ? new ForwardingProvider() : null;
-        IProvider provider = forwarder ?? (IProvider)new SimulatedProvider(options);
+        ResponseArchive? archive = options.Forward ? null : new ResponseArchive();
+        IProvider provider = forwarder ?? (IProvider)new SimulatedProvider(options, archive!);
         var ledger = new Ledger(options.TimeProvider);
         var admission = new RuleAdmission(options, ledger, webhooks);
         var idempotency = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys);
@@ -173,7 +174,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
 #if NET9_0_OR_GREATER
         app.MapOpenApi();
 #endif
-        OpenAIEndpoints.Map(app, proxy, store, options.Forward ? "forward" : "simulate");
+        OpenAIEndpoints.Map(app, proxy, store, archive, options.Forward ? "forward" : "simulate");
         CompanionEndpoints.Map(app, store);
         BudgetEndpoints.Map(app, store, admission, options);
         Dashboard.DashboardEndpoints.Map(app, options.Rules, ledger, webhooks);

@@ -6,13 +6,14 @@ using Microsoft.AspNetCore.Routing;
 using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Pricing;
 using Tokenlay.Emulator.Proxy;
+using Tokenlay.Emulator.Upstream;
 
 namespace Tokenlay.Emulator.Endpoints;
 
 /// <summary>The OpenAI-compatible surface under <c>/v1</c>.</summary>
 internal static class OpenAIEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, ProxyHandler proxy, UsageStore store, string mode)
+    public static void Map(IEndpointRouteBuilder app, ProxyHandler proxy, UsageStore store, ResponseArchive? archive, string mode)
     {
         // Degraded, not down: a store that cannot be written keeps the emulator serving from memory.
         app.MapGet("/v1/health", () => Results.Json(store.PersistenceProblem is { } problem
@@ -23,6 +24,14 @@ internal static class OpenAIEndpoints
             .WithSummary("OpenAI chat completions, JSON or SSE stream, metered and ruled.");
         app.MapPost("/v1/responses", Handle(proxy, "responses"))
             .WithSummary("OpenAI responses, JSON or SSE stream, metered and ruled.");
+        app.MapGet("/v1/responses/{id}", (string id) => archive?.Find(id) is { } found
+                ? Results.Json(found)
+                : ResponseNotFound(id, archive))
+            .WithSummary("A stored response (simulate mode keeps the last 1,000 created with store not false).");
+        app.MapDelete("/v1/responses/{id}", (string id) => archive?.Delete(id) == true
+                ? Results.Json(new JsonObject { ["id"] = id, ["object"] = "response", ["deleted"] = true })
+                : ResponseNotFound(id, archive))
+            .WithSummary("Deletes a stored response.");
         app.MapPost("/v1/embeddings", Handle(proxy, "embeddings"))
             .WithSummary("OpenAI embeddings, metered and ruled.");
         app.MapGet("/v1/models", () => Results.Json(new JsonObject { ["object"] = "list", ["data"] = new JsonArray(Models().ToArray()) }))
@@ -32,6 +41,12 @@ internal static class OpenAIEndpoints
                 : CompanionEndpoints.Error(404, $"The model '{id}' does not exist.", "invalid_request_error", "model_not_found", "model"))
             .WithSummary("One model.");
     }
+
+    private static IResult ResponseNotFound(string id, ResponseArchive? archive) => CompanionEndpoints.Error(404,
+        archive is null
+            ? $"Response '{id}' is not kept here: in forward mode the provider stores responses; ask it directly."
+            : $"No response with id '{id}' found.",
+        "invalid_request_error", "response_not_found", "id");
 
     // A Func rather than a RequestDelegate, so the route shows in the OpenAPI document.
     private static System.Func<HttpContext, System.Threading.Tasks.Task> Handle(ProxyHandler proxy, string endpoint) =>

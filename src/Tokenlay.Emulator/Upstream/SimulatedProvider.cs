@@ -21,12 +21,14 @@ internal sealed class SimulatedProvider : IProvider
     private readonly TimeSpan _latency;
     private readonly TimeSpan _chunkDelay;
     private readonly TimeProvider _time;
+    private readonly SimulatedResponses _responses;
 
-    public SimulatedProvider(TokenlayEmulatorOptions options)
+    public SimulatedProvider(TokenlayEmulatorOptions options, ResponseArchive archive)
     {
         _latency = options.SimulatedLatency;
         _chunkDelay = options.SimulatedChunkDelay;
         _time = options.TimeProvider;
+        _responses = new SimulatedResponses(options.TimeProvider, archive);
     }
 
     public async Task<UpstreamReply> CompleteAsync(ProxyRequest request, CancellationToken cancellationToken)
@@ -56,7 +58,7 @@ internal sealed class SimulatedProvider : IProvider
 
         if (request.Endpoint == "responses")
         {
-            await StreamResponsesAsync(request, response, progress, reply, pieces, input, output, cancellationToken);
+            await _responses.StreamAsync(request, response, progress, reply, truncated, pieces, input, output, token => Delay(_chunkDelay, token), cancellationToken);
             return new UpstreamReply(200, null, input, output);
         }
 
@@ -99,7 +101,7 @@ internal sealed class SimulatedProvider : IProvider
         (string reply, bool truncated) = toolCall is null ? ReplyText(request) : ("", false);
         long input = InputTokens(request);
         long output = TokenCounter.Count(request.Model, toolCall is null ? reply : toolCall.Name + toolCall.Arguments);
-        var message = new JsonObject { ["role"] = "assistant", ["content"] = toolCall is null ? reply : null, ["refusal"] = null };
+        var message = new JsonObject { ["role"] = "assistant", ["content"] = toolCall is null ? reply : null, ["refusal"] = null, ["annotations"] = new JsonArray() };
         if (toolCall is not null)
         {
             message["tool_calls"] = new JsonArray(toolCall.ToJson());
@@ -118,6 +120,8 @@ internal sealed class SimulatedProvider : IProvider
                 ["finish_reason"] = toolCall is not null ? "tool_calls" : truncated ? "length" : "stop",
             }),
             ["usage"] = ChatUsage(input, output),
+            ["service_tier"] = "default",
+            ["system_fingerprint"] = SystemFingerprint,
         };
         return new UpstreamReply(200, Encoding.UTF8.GetBytes(body.ToJsonString()), input, output);
     }
@@ -127,65 +131,8 @@ internal sealed class SimulatedProvider : IProvider
         (string reply, bool truncated) = ReplyText(request);
         long input = InputTokens(request);
         long output = TokenCounter.Count(request.Model, reply);
-        JsonObject body = ResponseObject(request, reply, truncated ? "incomplete" : "completed", input, output);
+        JsonObject body = _responses.Complete(request, reply, truncated, input, output);
         return new UpstreamReply(200, Encoding.UTF8.GetBytes(body.ToJsonString()), input, output);
-    }
-
-    private async Task StreamResponsesAsync(ProxyRequest request, HttpResponse response, StreamProgress progress, string reply, List<string> pieces, long input, long output, CancellationToken cancellationToken)
-    {
-        int sequence = 0;
-        JsonObject started = ResponseObject(request, "", "in_progress", 0, 0);
-        await WriteNamedEvent(response, "response.created", new JsonObject { ["type"] = "response.created", ["sequence_number"] = sequence++, ["response"] = started }, cancellationToken);
-        string itemId = "msg_" + Hash(reply)[..12];
-        foreach (string piece in pieces)
-        {
-            await Delay(_chunkDelay, cancellationToken);
-            await WriteNamedEvent(response, "response.output_text.delta", new JsonObject
-            {
-                ["type"] = "response.output_text.delta", ["sequence_number"] = sequence++, ["item_id"] = itemId,
-                ["output_index"] = 0, ["content_index"] = 0, ["delta"] = piece,
-            }, cancellationToken);
-            progress.Relayed(piece);
-        }
-        await WriteNamedEvent(response, "response.completed", new JsonObject
-        {
-            ["type"] = "response.completed", ["sequence_number"] = sequence, ["response"] = ResponseObject(request, reply, "completed", input, output),
-        }, cancellationToken);
-    }
-
-    private JsonObject ResponseObject(ProxyRequest request, string reply, string status, long input, long output)
-    {
-        string itemId = "msg_" + Hash(reply)[..12];
-        var outputItems = new JsonArray();
-        if (status != "in_progress")
-        {
-            outputItems.Add(new JsonObject
-            {
-                ["type"] = "message", ["id"] = itemId, ["status"] = "completed", ["role"] = "assistant",
-                ["content"] = new JsonArray(new JsonObject { ["type"] = "output_text", ["text"] = reply, ["annotations"] = new JsonArray() }),
-            });
-        }
-        return new JsonObject
-        {
-            ["id"] = NewId("resp_"),
-            ["object"] = "response",
-            ["created_at"] = _time.GetUtcNow().ToUnixTimeSeconds(),
-            ["status"] = status,
-            ["model"] = request.Model,
-            ["output"] = outputItems,
-            ["parallel_tool_calls"] = true,
-            ["tool_choice"] = "auto",
-            ["tools"] = new JsonArray(),
-            ["incomplete_details"] = status == "incomplete" ? new JsonObject { ["reason"] = "max_output_tokens" } : null,
-            ["usage"] = status != "in_progress"
-                ? new JsonObject
-                {
-                    ["input_tokens"] = input, ["output_tokens"] = output, ["total_tokens"] = input + output,
-                    ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
-                    ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0 },
-                }
-                : null,
-        };
     }
 
     private static UpstreamReply Embeddings(ProxyRequest request)
@@ -303,23 +250,23 @@ internal sealed class SimulatedProvider : IProvider
     private static string Chunk(string id, long created, string model, JsonObject delta, string? finishReason) => new JsonObject
     {
         ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = created, ["model"] = model,
+        ["service_tier"] = "default", ["system_fingerprint"] = SystemFingerprint,
         ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finishReason }),
     }.ToJsonString();
+
+    /// <summary>Identifies the simulated backend, as the provider's fingerprint identifies its configuration.</summary>
+    private const string SystemFingerprint = "fp_tokenlay_emulator";
 
     private static JsonObject ChatUsage(long input, long output) => new()
     {
         ["prompt_tokens"] = input, ["completion_tokens"] = output, ["total_tokens"] = input + output,
+        ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = 0, ["audio_tokens"] = 0 },
+        ["completion_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0, ["audio_tokens"] = 0, ["accepted_prediction_tokens"] = 0, ["rejected_prediction_tokens"] = 0 },
     };
 
     internal static async Task WriteEvent(HttpResponse response, string data, CancellationToken cancellationToken)
     {
         await response.WriteAsync("data: " + data + "\n\n", cancellationToken);
-        await response.Body.FlushAsync(cancellationToken);
-    }
-
-    private static async Task WriteNamedEvent(HttpResponse response, string name, JsonObject data, CancellationToken cancellationToken)
-    {
-        await response.WriteAsync("event: " + name + "\ndata: " + data.ToJsonString() + "\n\n", cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
 
@@ -334,5 +281,4 @@ internal sealed class SimulatedProvider : IProvider
     // Replies are deterministic; ids are not: like the provider's, every completion gets its own.
     private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..24];
 
-    private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 }
