@@ -178,7 +178,10 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         CompanionEndpoints.Map(app, store);
         BudgetEndpoints.Map(app, store, admission, options);
         Dashboard.DashboardEndpoints.Map(app, options.Rules, ledger, webhooks);
-        app.MapFallback((HttpContext http) => CompanionEndpoints.Error(404, $"No route for {http.Request.Method} {http.Request.Path}.", "invalid_request_error", "unknown_route"));
+        // The fallback also catches a known path asked with the wrong method: that is a 405 naming the methods allowed.
+        app.MapFallback((HttpContext http) => RouteMethods.Allowed(app, http.Request.Path) is { Count: > 0 } allowed
+            ? RouteMethods.NotAllowed(http, allowed)
+            : CompanionEndpoints.Error(404, $"No route for {http.Request.Method} {http.Request.Path}.", "invalid_request_error", "unknown_route"));
 
         await app.StartAsync(cancellationToken);
         string url = app.Urls.First();

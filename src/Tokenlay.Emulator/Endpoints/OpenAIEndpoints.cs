@@ -32,6 +32,10 @@ internal static class OpenAIEndpoints
                 ? Results.Json(new JsonObject { ["id"] = id, ["object"] = "response", ["deleted"] = true })
                 : ResponseNotFound(id, archive))
             .WithSummary("Deletes a stored response.");
+        app.MapPost("/v1/completions", Handle(proxy, "completions"))
+            .WithSummary("OpenAI legacy completions (prompt in, text out), JSON or SSE stream, metered and ruled.");
+        app.MapPost("/v1/moderations", Handle(proxy, "moderations"))
+            .WithSummary("OpenAI moderations (the simulated provider never flags), metered at no cost.");
         app.MapPost("/v1/embeddings", Handle(proxy, "embeddings"))
             .WithSummary("OpenAI embeddings, metered and ruled.");
         app.MapGet("/v1/models", () => Results.Json(new JsonObject { ["object"] = "list", ["data"] = new JsonArray(Models().ToArray()) }))

@@ -35,6 +35,9 @@ public sealed class PriceTable
                 ["text-embedding-3-small"] = new(0.02m, 0m),
                 ["text-embedding-3-large"] = new(0.13m, 0m),
                 ["text-embedding-ada-002"] = new(0.10m, 0m),
+                ["gpt-3.5-turbo-instruct"] = new(1.50m, 2m),
+                ["omni-moderation-latest"] = new(0m, 0m),
+                ["text-moderation-latest"] = new(0m, 0m),
             },
             ["anthropic"] = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase)
             {

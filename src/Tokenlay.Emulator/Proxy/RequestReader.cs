@@ -49,7 +49,7 @@ internal static class RequestReader
                 return (null, new RequestError(400, "x-tokenlay-provider-base must be an absolute http or https URL, such as https://api.openai.com/v1 (TokenlayOptions.ProviderApiBase).", "invalid_provider_base", "x-tokenlay-provider-base"));
             }
         }
-        bool stream = endpoint != "embeddings" && body["stream"]?.GetValueKind() == JsonValueKind.True;
+        bool stream = endpoint is not ("embeddings" or "moderations") && body["stream"]?.GetValueKind() == JsonValueKind.True;
         return (new ProxyCall
         {
             Endpoint = endpoint,
@@ -66,6 +66,10 @@ internal static class RequestReader
     /// <summary>Checks the fields the emulator reads; null when the body is fine.</summary>
     internal static RequestError? Validate(string endpoint, JsonObject body)
     {
+        if (endpoint == "moderations" && body["model"] is null)
+        {
+            body["model"] = "omni-moderation-latest"; // the API's default
+        }
         if (body["model"] is not JsonValue model || !model.TryGetValue(out string? name) || string.IsNullOrWhiteSpace(name))
         {
             return Missing("'model' is required and must be a non-empty string.", "model");
@@ -116,6 +120,8 @@ internal static class RequestReader
         {
             "chat/completions" => ValidateChat(body),
             "responses" => ValidateResponses(body),
+            "completions" => ValidatePrompt(body, "prompt"),
+            "moderations" => ValidatePrompt(body, "input"),
             _ => ValidateEmbeddings(body),
         };
     }
@@ -190,6 +196,18 @@ internal static class RequestReader
             default:
                 return Invalid("'input' must be a string or an array of input items.", "input");
         }
+    }
+
+    /// <summary>A legacy completion's <c>prompt</c> or a moderation's <c>input</c>: a string or an array of strings.</summary>
+    private static RequestError? ValidatePrompt(JsonObject body, string name)
+    {
+        return body[name] switch
+        {
+            null => Missing($"'{name}' is required: a string or an array of strings.", name),
+            JsonValue v when v.TryGetValue(out string? _) => null,
+            JsonArray { Count: > 0 } items when items.All(i => i is JsonValue iv && iv.TryGetValue(out string? _) || i is JsonObject) => null,
+            _ => Invalid($"'{name}' must be a string or a non-empty array of strings.", name),
+        };
     }
 
     private static RequestError? ValidateEmbeddings(JsonObject body)

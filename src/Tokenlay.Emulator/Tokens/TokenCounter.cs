@@ -79,6 +79,10 @@ internal static class TokenCounter
                     JsonNode single => Count(model, TextOf(single)),
                     null => 0,
                 };
+            case "completions":
+                return Count(model, TextOf(body["prompt"]));
+            case "moderations":
+                return Count(model, TextOf(body["input"]));
             default:
                 long itemOverhead = body["input"] is JsonArray inputItems ? 3L * inputItems.Count : 0;
                 return 3 + itemOverhead + Count(model, TextOf(body["input"])) + Count(model, TextOf(body["instructions"])) + Count(model, (body["tools"] as JsonArray)?.ToJsonString());

@@ -39,6 +39,8 @@ internal sealed class SimulatedProvider : IProvider
             "chat/completions" => Chat(request),
             "responses" => Responses(request),
             "embeddings" => Embeddings(request),
+            "completions" => LegacyCompletion(request),
+            "moderations" => Moderation(request),
             _ => new UpstreamReply(404, null, 0, 0, "unknown endpoint"),
         };
     }
@@ -56,6 +58,21 @@ internal sealed class SimulatedProvider : IProvider
         long created = _time.GetUtcNow().ToUnixTimeSeconds();
         string id = NewId("chatcmpl-");
 
+        if (request.Endpoint == "completions")
+        {
+            foreach (string piece in pieces)
+            {
+                await Delay(_chunkDelay, cancellationToken);
+                await WriteEvent(response, new JsonObject
+                {
+                    ["id"] = id, ["object"] = "text_completion", ["created"] = created, ["model"] = request.Model,
+                    ["choices"] = new JsonArray(new JsonObject { ["text"] = piece, ["index"] = 0, ["logprobs"] = null, ["finish_reason"] = null }),
+                }.ToJsonString(), cancellationToken);
+                progress.Relayed(piece);
+            }
+            await WriteEvent(response, "[DONE]", cancellationToken);
+            return new UpstreamReply(200, null, input, output);
+        }
         if (request.Endpoint == "responses")
         {
             await _responses.StreamAsync(request, response, progress, reply, truncated, pieces, input, output, token => Delay(_chunkDelay, token), cancellationToken);
@@ -135,6 +152,47 @@ internal sealed class SimulatedProvider : IProvider
         return new UpstreamReply(200, Encoding.UTF8.GetBytes(body.ToJsonString()), input, output);
     }
 
+    private UpstreamReply LegacyCompletion(ProxyRequest request)
+    {
+        (string reply, bool truncated) = ReplyText(request);
+        long input = InputTokens(request);
+        long output = TokenCounter.Count(request.Model, reply);
+        var body = new JsonObject
+        {
+            ["id"] = NewId("cmpl-"), ["object"] = "text_completion", ["created"] = _time.GetUtcNow().ToUnixTimeSeconds(), ["model"] = request.Model,
+            ["system_fingerprint"] = SystemFingerprint,
+            ["choices"] = new JsonArray(new JsonObject { ["text"] = reply, ["index"] = 0, ["logprobs"] = null, ["finish_reason"] = truncated ? "length" : "stop" }),
+            ["usage"] = ChatUsage(input, output),
+        };
+        return new UpstreamReply(200, Encoding.UTF8.GetBytes(body.ToJsonString()), input, output);
+    }
+
+    // Nothing is ever flagged: the emulator does not judge content, it only answers in the API's shape.
+    private static readonly string[] s_moderationCategories =
+    [
+        "harassment", "harassment/threatening", "hate", "hate/threatening", "illicit", "illicit/violent", "self-harm",
+        "self-harm/intent", "self-harm/instructions", "sexual", "sexual/minors", "violence", "violence/graphic",
+    ];
+
+    private static UpstreamReply Moderation(ProxyRequest request)
+    {
+        int count = request.Body["input"] is JsonArray inputs ? inputs.Count : 1;
+        var results = new JsonArray();
+        for (int i = 0; i < count; i++)
+        {
+            results.Add(new JsonObject
+            {
+                ["flagged"] = false,
+                ["categories"] = new JsonObject(s_moderationCategories.Select(c => new KeyValuePair<string, JsonNode?>(c, false))),
+                ["category_scores"] = new JsonObject(s_moderationCategories.Select(c => new KeyValuePair<string, JsonNode?>(c, 0.0001))),
+                ["category_applied_input_types"] = new JsonObject(s_moderationCategories.Select(c => new KeyValuePair<string, JsonNode?>(c, new JsonArray("text")))),
+            });
+        }
+        var body = new JsonObject { ["id"] = NewId("modr-"), ["model"] = request.Model, ["results"] = results };
+        long input = InputTokens(request);
+        return new UpstreamReply(200, Encoding.UTF8.GetBytes(body.ToJsonString()), input, 0);
+    }
+
     private static UpstreamReply Embeddings(ProxyRequest request)
     {
         // One vector per input; a bare array of token ids is one input.
@@ -207,7 +265,7 @@ internal sealed class SimulatedProvider : IProvider
         }
         string said = request.Body["messages"] is JsonArray messages
             ? TokenCounter.TextOf(messages.LastOrDefault(m => m?["role"] is JsonValue r && r.TryGetValue(out string? role) && role == "user")?["content"])
-            : TokenCounter.TextOf(request.Body["input"]);
+            : TokenCounter.TextOf(request.Body["input"] ?? request.Body["prompt"]);
         said = said.Trim();
         if (said.Length > 160)
         {

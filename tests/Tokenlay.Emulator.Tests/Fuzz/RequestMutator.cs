@@ -20,6 +20,8 @@ internal static class RequestMutator
         ("/v1/responses", """{"model":"o3","stream":true,"input":[{"role":"user","content":[{"type":"input_text","text":"hi"}]}]}"""),
         ("/v1/embeddings", """{"model":"text-embedding-3-small","input":["one","two"],"dimensions":8,"encoding_format":"base64"}"""),
         ("/v1/embeddings", """{"model":"text-embedding-3-large","input":[[1,2,3],[4,5]]}"""),
+        ("/v1/completions", """{"model":"gpt-3.5-turbo-instruct","prompt":["say hi","and bye"],"max_tokens":5,"stream":true}"""),
+        ("/v1/moderations", """{"input":["a friendly message",{"type":"text","text":"hi"}]}"""),
     ];
 
     private static readonly JsonNode?[] s_values =
