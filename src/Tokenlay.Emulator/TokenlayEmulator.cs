@@ -117,7 +117,9 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         var webhooks = new WebhookNotifier(options.WebhookSecret, options.TimeProvider, logger, options.WebhookRetryDelays);
         ForwardingProvider? forwarder = options.Forward ? new ForwardingProvider() : null;
         ResponseArchive? archive = options.Forward ? null : new ResponseArchive();
-        IProvider provider = forwarder ?? (IProvider)new SimulatedProvider(options, archive!);
+        bool Serves(string model) => options.ExtraModels.Contains("*") || options.ExtraModels.Contains(model, StringComparer.OrdinalIgnoreCase)
+            || store.Prices.Find(null, model) is not null;
+        IProvider provider = forwarder ?? (IProvider)new SimulatedProvider(options, archive!, Serves);
         var ledger = new Ledger(options.TimeProvider);
         var admission = new RuleAdmission(options, ledger, webhooks);
         var idempotency = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys);
@@ -174,7 +176,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
 #if NET9_0_OR_GREATER
         app.MapOpenApi();
 #endif
-        OpenAIEndpoints.Map(app, proxy, store, archive, options.Forward ? "forward" : "simulate");
+        OpenAIEndpoints.Map(app, proxy, store, archive, options.Forward ? "forward" : "simulate", options.ExtraModels);
         CompanionEndpoints.Map(app, store);
         BudgetEndpoints.Map(app, store, admission, options);
         Dashboard.DashboardEndpoints.Map(app, options.Rules, ledger, webhooks);

@@ -67,6 +67,13 @@ public sealed class TokenlayEmulatorOptions
     /// </summary>
     public IReadOnlyList<TimeSpan> WebhookRetryDelays { get; set; } = [TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
 
+    /// <summary>
+    /// Models the simulated provider serves besides those in the price table and the price overrides
+    /// (<c>--models</c>). Any other model gets 404 <c>model_not_found</c>, as the provider answers;
+    /// one entry <c>*</c> serves every model.
+    /// </summary>
+    public IReadOnlyList<string> ExtraModels { get; set; } = [];
+
     /// <summary>Added before every simulated reply, to make concurrency and timeouts observable.</summary>
     public TimeSpan SimulatedLatency { get; set; } = TimeSpan.Zero;
 

@@ -50,7 +50,7 @@ public class MeteringTests
     [Fact]
     public async Task A_model_with_no_price_has_null_cost_and_is_listed_as_unknown_never_zero()
     {
-        await using TokenlayEmulator emulator = await Emu.StartAsync();
+        await using TokenlayEmulator emulator = await Emu.StartAsync(configure: o => o.ExtraModels = ["my-private-finetune"]);
 
         TokenlayResponseInfo info = (await Emu.Chat(emulator, "my-private-finetune").CompleteChatAsync("hi")).GetTokenlayInfo();
         await Emu.Chat(emulator, "gpt-4o-mini").CompleteChatAsync("hi");
@@ -66,7 +66,7 @@ public class MeteringTests
     [Fact]
     public async Task A_price_override_changes_the_cost_of_later_calls_and_delete_restores_the_default()
     {
-        await using TokenlayEmulator emulator = await Emu.StartAsync();
+        await using TokenlayEmulator emulator = await Emu.StartAsync(configure: o => o.ExtraModels = ["my-finetune"]);
         using HttpClient http = Emu.Http(emulator);
         ChatClient chat = Emu.Chat(emulator, "my-finetune");
 

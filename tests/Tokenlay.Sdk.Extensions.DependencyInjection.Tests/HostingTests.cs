@@ -289,6 +289,7 @@ public class HostingTests
     {
         await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync(new TokenlayEmulatorOptions
         {
+            ExtraModels = ["m"],
             Rules = Tokenlay.Emulator.Rules.RuleSet.Parse("""
                 [{ "id": "one-a-day", "if": {}, "then": { "limits": [ { "type": "requests", "max": 1, "window": "day" } ] } }]
                 """),

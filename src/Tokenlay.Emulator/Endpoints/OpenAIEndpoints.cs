@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -13,7 +14,7 @@ namespace Tokenlay.Emulator.Endpoints;
 /// <summary>The OpenAI-compatible surface under <c>/v1</c>.</summary>
 internal static class OpenAIEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, ProxyHandler proxy, UsageStore store, ResponseArchive? archive, string mode)
+    public static void Map(IEndpointRouteBuilder app, ProxyHandler proxy, UsageStore store, ResponseArchive? archive, string mode, IReadOnlyList<string> extraModels)
     {
         // Degraded, not down: a store that cannot be written keeps the emulator serving from memory.
         app.MapGet("/v1/health", () => Results.Json(store.PersistenceProblem is { } problem
@@ -38,9 +39,10 @@ internal static class OpenAIEndpoints
             .WithSummary("OpenAI moderations (the simulated provider never flags), metered at no cost.");
         app.MapPost("/v1/embeddings", Handle(proxy, "embeddings"))
             .WithSummary("OpenAI embeddings, metered and ruled.");
-        app.MapGet("/v1/models", () => Results.Json(new JsonObject { ["object"] = "list", ["data"] = new JsonArray(Models().ToArray()) }))
-            .WithSummary("The models the emulator has prices for.");
-        app.MapGet("/v1/models/{id}", (string id) => Models().FirstOrDefault(m => (string?)m["id"] == id) is { } model
+        app.MapGet("/v1/models", () => Results.Json(new JsonObject { ["object"] = "list", ["data"] = new JsonArray(Models(store, extraModels).ToArray()) }))
+            .WithSummary("The models the emulator serves: its price table, price overrides and --models.");
+        app.MapGet("/v1/models/{id}", (string id) => Models(store, extraModels).FirstOrDefault(m => string.Equals((string?)m["id"], id, System.StringComparison.OrdinalIgnoreCase)) is { } model
+                || store.Prices.Find(null, id) is not null && (model = Model(id, "openai")) is not null
                 ? Results.Json(model)
                 : CompanionEndpoints.Error(404, $"The model '{id}' does not exist.", "invalid_request_error", "model_not_found", "model"))
             .WithSummary("One model.");
@@ -56,9 +58,10 @@ internal static class OpenAIEndpoints
     private static System.Func<HttpContext, System.Threading.Tasks.Task> Handle(ProxyHandler proxy, string endpoint) =>
         http => proxy.HandleAsync(http, endpoint);
 
-    private static System.Collections.Generic.IEnumerable<JsonNode> Models() =>
-        PriceTable.Defaults.SelectMany(p => p.Value.Keys.Select(model => (JsonNode)new JsonObject
-        {
-            ["id"] = model, ["object"] = "model", ["created"] = 0, ["owned_by"] = p.Key,
-        }));
+    private static IEnumerable<JsonNode> Models(UsageStore store, IReadOnlyList<string> extraModels) =>
+        PriceTable.Defaults.SelectMany(p => p.Value.Keys.Select(model => Model(model, p.Key)))
+            .Concat(store.Prices.Overrides.SelectMany(p => p.Value.Keys.Select(model => Model(model, p.Key))))
+            .Concat(extraModels.Where(m => m != "*").Select(m => Model(m, "emulator")));
+
+    private static JsonNode Model(string id, string owner) => new JsonObject { ["id"] = id, ["object"] = "model", ["created"] = 0, ["owned_by"] = owner };
 }

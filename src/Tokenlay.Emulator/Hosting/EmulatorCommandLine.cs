@@ -24,6 +24,7 @@ internal static class EmulatorCommandLine
           --max-body-bytes <n>    largest request body accepted (default 4194304)
           --webhook-secret <s>    secret that signs webhook notifications (default whsec_local)
           --latency-ms <n>        delay added to each simulated reply
+          --models <a,b,...>      models to serve besides the price table's (others get 404 model_not_found; * serves all)
           --help                  show this text
         """;
 
@@ -99,6 +100,11 @@ internal static class EmulatorCommandLine
                 case "--webhook-secret":
                     options.WebhookSecret = Value() ?? "";
                     if (options.WebhookSecret.Length == 0) return (null, "--webhook-secret needs a value", false);
+                    break;
+                case "--models":
+                    string? models = Value();
+                    if (string.IsNullOrWhiteSpace(models)) return (null, "--models needs a comma-separated list, for example --models my-finetune,llama-3", false);
+                    options.ExtraModels = models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     break;
                 case "--latency-ms":
                     if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int ms))

@@ -22,9 +22,11 @@ internal sealed class SimulatedProvider : IProvider
     private readonly TimeSpan _chunkDelay;
     private readonly TimeProvider _time;
     private readonly SimulatedResponses _responses;
+    private readonly Func<string, bool> _serves;
 
-    public SimulatedProvider(TokenlayEmulatorOptions options, ResponseArchive archive)
+    public SimulatedProvider(TokenlayEmulatorOptions options, ResponseArchive archive, Func<string, bool> serves)
     {
+        _serves = serves;
         _latency = options.SimulatedLatency;
         _chunkDelay = options.SimulatedChunkDelay;
         _time = options.TimeProvider;
@@ -34,6 +36,10 @@ internal sealed class SimulatedProvider : IProvider
     public async Task<UpstreamReply> CompleteAsync(ProxyRequest request, CancellationToken cancellationToken)
     {
         await Delay(_latency, cancellationToken);
+        if (!_serves(request.Model))
+        {
+            return ModelNotFound(request.Model);
+        }
         return request.Endpoint switch
         {
             "chat/completions" => Chat(request),
@@ -48,6 +54,10 @@ internal sealed class SimulatedProvider : IProvider
     public async Task<UpstreamReply> StreamAsync(ProxyRequest request, HttpResponse response, StreamProgress progress, CancellationToken cancellationToken)
     {
         await Delay(_latency, cancellationToken);
+        if (!_serves(request.Model))
+        {
+            return ModelNotFound(request.Model);
+        }
         (string reply, bool truncated) = ReplyText(request);
         long input = InputTokens(request);
         long output = TokenCounter.Count(request.Model, reply);
@@ -151,6 +161,16 @@ internal sealed class SimulatedProvider : IProvider
         JsonObject body = _responses.Complete(request, reply, truncated, input, output);
         return new UpstreamReply(200, Encoding.UTF8.GetBytes(body.ToJsonString()), input, output);
     }
+
+    // The provider's answer for a model it does not have; /v1/models/{id} says the same.
+    private static UpstreamReply ModelNotFound(string model) => new(404, Encoding.UTF8.GetBytes(new JsonObject
+    {
+        ["error"] = new JsonObject
+        {
+            ["message"] = $"The model '{model}' does not exist or you do not have access to it. The emulator serves the models of its price table, price overrides (PUT /v1/pricing) and --models.",
+            ["type"] = "invalid_request_error", ["param"] = "model", ["code"] = "model_not_found",
+        },
+    }.ToJsonString()), 0, 0, "model not found");
 
     private UpstreamReply LegacyCompletion(ProxyRequest request)
     {

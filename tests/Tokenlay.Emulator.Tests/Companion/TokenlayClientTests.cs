@@ -62,7 +62,7 @@ public class TokenlayClientTests
     [Fact]
     public async Task Unknown_models_show_up_as_unknown_with_null_cost()
     {
-        await using TokenlayEmulator emulator = await Emu.StartAsync();
+        await using TokenlayEmulator emulator = await Emu.StartAsync(configure: o => o.ExtraModels = ["acme-llm-7b"]);
         await Emu.Chat(emulator, "acme-llm-7b").CompleteChatAsync("hi");
 
         TokenlayUsage usage = await Client(emulator).Usage.GetAsync();

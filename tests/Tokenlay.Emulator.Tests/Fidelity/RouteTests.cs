@@ -51,3 +51,27 @@ public class RouteTests
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/v1/no-such-thing")).StatusCode);
     }
 }
+
+/// <summary>Issue 11, item 4: a model the emulator does not know is 404 model_not_found for every route, as the provider answers.</summary>
+public class UnknownModelTests
+{
+    [Fact]
+    public async Task An_unknown_model_is_404_on_chat_as_on_the_models_route_and_extra_models_are_served()
+    {
+        await using TokenlayEmulator emulator = await Emu.StartAsync(configure: o => o.ExtraModels = ["my-finetune"]);
+        using HttpClient http = Emu.Http(emulator);
+
+        HttpResponseMessage chat = await http.PostAsync("/v1/chat/completions", Emu.Json("""{"model":"gpt-9-imaginary","messages":[{"role":"user","content":"hi"}]}"""));
+        HttpResponseMessage model = await http.GetAsync("/v1/models/gpt-9-imaginary");
+
+        Assert.Equal(HttpStatusCode.NotFound, chat.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, model.StatusCode);
+        Assert.Equal("model_not_found", (string?)JsonNode.Parse(await chat.Content.ReadAsStringAsync())!["error"]!["code"]);
+        Assert.False(Assert.Single(emulator.Store.Snapshot()).Counted);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/chat/completions", Emu.Json("""{"model":"my-finetune","messages":[{"role":"user","content":"hi"}]}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/v1/models/my-finetune")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/v1/models/gpt-4o-2024-08-06")).StatusCode); // a dated snapshot of a known model
+        await http.PutAsync("/v1/pricing", Emu.Json("""{"openai": {"gpt-9-imaginary": {"input": 1, "output": 1}}}"""));
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/chat/completions", Emu.Json("""{"model":"gpt-9-imaginary","messages":[{"role":"user","content":"hi"}]}"""))).StatusCode);
+    }
+}

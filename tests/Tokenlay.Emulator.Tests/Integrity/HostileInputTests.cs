@@ -77,7 +77,7 @@ public class HostileInputTests
     [Fact]
     public async Task A_model_name_with_non_ascii_letters_is_served_and_its_header_is_percent_encoded()
     {
-        await using TokenlayEmulator emulator = await Emu.StartAsync();
+        await using TokenlayEmulator emulator = await Emu.StartAsync(configure: o => o.ExtraModels = ["modèle-ü"]);
         using HttpClient http = Emu.Http(emulator);
 
         HttpResponseMessage response = await http.PostAsync("/v1/chat/completions", Emu.Json("""{"model":"modèle-ü","messages":[{"role":"user","content":"hi"}]}"""));
