@@ -133,19 +133,27 @@ internal sealed class SimulatedProvider : IProvider
         {
             message["tool_calls"] = new JsonArray(toolCall.ToJson());
         }
+        // n choices, each the same deterministic reply; each is billed, as the provider bills them.
+        int n = request.Body["n"] is JsonValue nv && nv.TryGetValue(out int count) ? Math.Max(1, count) : 1;
+        output *= n;
+        var choices = new JsonArray();
+        for (int i = 0; i < n; i++)
+        {
+            choices.Add(new JsonObject
+            {
+                ["index"] = i,
+                ["message"] = message.DeepClone(),
+                ["logprobs"] = toolCall is null ? LogProbabilities(request.Body, reply) : null,
+                ["finish_reason"] = toolCall is not null ? "tool_calls" : truncated ? "length" : "stop",
+            });
+        }
         var body = new JsonObject
         {
             ["id"] = NewId("chatcmpl-"),
             ["object"] = "chat.completion",
             ["created"] = _time.GetUtcNow().ToUnixTimeSeconds(),
             ["model"] = request.Model,
-            ["choices"] = new JsonArray(new JsonObject
-            {
-                ["index"] = 0,
-                ["message"] = message,
-                ["logprobs"] = null,
-                ["finish_reason"] = toolCall is not null ? "tool_calls" : truncated ? "length" : "stop",
-            }),
+            ["choices"] = choices,
             ["usage"] = ChatUsage(input, output),
             ["service_tier"] = "default",
             ["system_fingerprint"] = SystemFingerprint,
@@ -291,7 +299,7 @@ internal sealed class SimulatedProvider : IProvider
         {
             said = said[..160] + "…";
         }
-        string reply = $"Hello from the Tokenlay emulator ({request.Model}). You said: \"{said}\"";
+        string reply = StructuredReply(request.Body, $"Hello from the Tokenlay emulator ({request.Model}). You said: \"{said}\"");
         long? maxTokens = (request.Body["max_completion_tokens"] ?? request.Body["max_tokens"] ?? request.Body["max_output_tokens"]) is JsonValue m && m.TryGetValue(out long limit) ? limit : null;
         if (maxTokens is not { } max || TokenCounter.Count(request.Model, reply) <= max)
         {
@@ -308,6 +316,46 @@ internal sealed class SimulatedProvider : IProvider
             cut += piece;
         }
         return (cut, true);
+    }
+
+    /// <summary>
+    /// The reply in the format asked for: for <c>json_schema</c> (chat's <c>response_format</c> or the
+    /// Responses API's <c>text.format</c>) the smallest instance valid against the schema, so the SDKs'
+    /// structured-output parsing works; for <c>json_object</c> a JSON object holding the prose.
+    /// </summary>
+    private static string StructuredReply(JsonObject body, string prose)
+    {
+        JsonObject? format = body["response_format"] as JsonObject ?? (body["text"] as JsonObject)?["format"] as JsonObject;
+        string? type = format?["type"] is JsonValue t && t.TryGetValue(out string? name) ? name : null;
+        return type switch
+        {
+            "json_schema" => SimulatedToolCall.MinimalInstance((format!["json_schema"] as JsonObject)?["schema"] ?? format["schema"], depth: 0)?.ToJsonString() ?? "null",
+            "json_object" => new JsonObject { ["reply"] = prose }.ToJsonString(),
+            _ => prose,
+        };
+    }
+
+    /// <summary>Log probabilities for a reply, word by word, when the call asked for them (<c>logprobs: true</c>).</summary>
+    private static JsonNode? LogProbabilities(JsonObject body, string reply)
+    {
+        if (body["logprobs"]?.GetValueKind() != JsonValueKind.True)
+        {
+            return null;
+        }
+        int top = body["top_logprobs"] is JsonValue tv && tv.TryGetValue(out int k) ? Math.Clamp(k, 0, 20) : 0;
+        var content = new JsonArray();
+        foreach (string token in Split(reply))
+        {
+            JsonNode Entry(string text, double logprob) => new JsonObject
+            {
+                ["token"] = text, ["logprob"] = logprob,
+                ["bytes"] = new JsonArray(Encoding.UTF8.GetBytes(text).Select(b => (JsonNode)JsonValue.Create((int)b)).ToArray()),
+            };
+            var entry = (JsonObject)Entry(token, -0.0001);
+            entry["top_logprobs"] = new JsonArray(Enumerable.Range(0, top).Select(i => Entry(i == 0 ? token : token + i, -0.0001 - i)).ToArray());
+            content.Add(entry);
+        }
+        return new JsonObject { ["content"] = content, ["refusal"] = null };
     }
 
     private static List<string> Split(string text)
