@@ -94,6 +94,9 @@ public class ChatClientTests
         Assert.Equal("carol", entry.User);
         Assert.Contains("stream me please", string.Concat(updates.Select(u => u.Text)));
         Assert.Equal(entry.Id, updates[^1].GetTokenlayInfo()!.RequestId);
+        // The stream's cost and tokens arrive in the proxy's summary event, so the final update has them.
+        Assert.Equal(entry.CostUsd, updates[^1].GetTokenlayInfo()!.CostUsd);
+        Assert.Equal(entry.OutputTokens, updates[^1].GetTokenlayInfo()!.OutputTokens);
         Assert.All(updates.SkipLast(1), u => Assert.Null(u.GetTokenlayInfo()));
         Assert.Equal(entry.Id, updates.ToChatResponse().GetTokenlayInfo()!.RequestId);
     }

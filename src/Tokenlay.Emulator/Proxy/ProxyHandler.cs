@@ -163,6 +163,12 @@ internal sealed class ProxyHandler
             }
             ProxyResponses.SetDecisionHeaders(http.Response, entry, outcome, warnings);
 
+            if (call.Stream && meta.StreamSummary)
+            {
+                AdmissionOutcome admitted = outcome;
+                progress.BeforeEnd = (input, output, reported) => ProxyResponses.WriteStreamSummaryAsync(http, entry, started,
+                    Priced(UsageSettlement.FromReply(new UpstreamReply(200, null, input, output, null, reported, progress.Text), call, admitted.Model, inputTokens), provider, admitted.Model));
+            }
             var request = new ProxyRequest(call.Endpoint, call.Body, outcome.Model, call.Stream, meta.ProviderKey, meta.ProviderBase, inputTokens);
             // A keyed plain call runs to the end even if its caller leaves, as Stripe's API does: its
             // retry (same key) then gets this answer instead of running, and paying, a second time.
@@ -248,6 +254,9 @@ internal sealed class ProxyHandler
             _store.Add(entry);
         }
     }
+
+    private (MeteredUsage Usage, decimal? CostUsd) Priced(MeteredUsage usage, string? provider, string model) =>
+        (usage, _store.Prices.Find(provider, model)?.CostOf(usage.InputTokens, usage.OutputTokens));
 
     private void Meter(CallLogEntry entry, MeteredUsage usage, string? provider)
     {

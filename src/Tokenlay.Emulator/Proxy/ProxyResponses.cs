@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
@@ -78,6 +79,28 @@ internal static class ProxyResponses
             headers["x-tokenlay-cost"] = cost.ToString(CultureInfo.InvariantCulture); // absent, not 0, when the price is unknown
         }
         headers["x-tokenlay-duration"] = Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The final figures of a stream, for a caller that asked with <c>x-tokenlay-stream-summary</c>:
+    /// one <c>event: tokenlay.summary</c> before the end marker. Headers went out before the usage
+    /// existed; this is how the SDK learns a stream's cost. Callers that did not ask never see it.
+    /// </summary>
+    public static async Task WriteStreamSummaryAsync(HttpContext http, CallLogEntry entry, long started, (MeteredUsage Usage, decimal? CostUsd) priced)
+    {
+        var summary = new JsonObject
+        {
+            ["request_id"] = entry.Id,
+            ["model"] = entry.ModelUsed,
+            ["input_tokens"] = priced.Usage.InputTokens,
+            ["output_tokens"] = priced.Usage.OutputTokens,
+            ["tokens_used"] = priced.Usage.InputTokens + priced.Usage.OutputTokens,
+            ["cost"] = priced.CostUsd,
+            ["duration_ms"] = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+            ["usage_source"] = priced.Usage.Source,
+        };
+        await http.Response.WriteAsync("event: tokenlay.summary\ndata: " + summary.ToJsonString() + "\n\n", http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
     }
 
     public static async Task WriteProviderErrorAsync(HttpContext http, UpstreamReply reply)

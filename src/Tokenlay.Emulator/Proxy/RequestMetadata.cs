@@ -17,7 +17,7 @@ internal sealed class RequestMetadata
     // Control headers of the wire contract: read here, never metadata.
     private static readonly HashSet<string> s_control = new(StringComparer.OrdinalIgnoreCase)
     {
-        "provider-key", "provider-base", "idempotency-key", "reservation", "signature", "key",
+        "provider-key", "provider-base", "idempotency-key", "reservation", "signature", "key", "stream-summary",
     };
 
     // Fields named like credentials are dropped whatever their value.
@@ -27,6 +27,9 @@ internal sealed class RequestMetadata
     public string? ProviderBase { get; private init; }
     public string? IdempotencyKey { get; private init; }
     public string? ReservationId { get; private init; }
+
+    /// <summary>Whether the caller asked for a final <c>tokenlay.summary</c> event on a stream (<c>x-tokenlay-stream-summary</c>).</summary>
+    public bool StreamSummary { get; private init; }
     public Dictionary<string, string> Values { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Metadata fields refused because their names look like secrets; reported as a warning, never their values.</summary>
@@ -42,6 +45,7 @@ internal sealed class RequestMetadata
             ProviderBase = Header(headers, "x-tokenlay-provider-base"),
             IdempotencyKey = Header(headers, "x-tokenlay-idempotency-key"),
             ReservationId = Header(headers, "x-tokenlay-reservation"),
+            StreamSummary = Header(headers, "x-tokenlay-stream-summary") is not null,
         };
         foreach ((string name, StringValues value) in headers)
         {

@@ -86,6 +86,11 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
             }
             if (line.Length == 0)
             {
+                if (IsTerminal(pending.ToString()))
+                {
+                    // The proxy's summary (when asked for) goes just before the end: clients stop reading there.
+                    await progress.EndingAsync(input, output, reported: true);
+                }
                 // End of one event: hand it on now (unless it is the withheld usage chunk).
                 if (!withhold)
                 {
@@ -101,6 +106,7 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
             await response.WriteAsync(pending.ToString(), cancellationToken);
             await response.Body.FlushAsync(cancellationToken);
         }
+        await progress.EndingAsync(input, output, reported: true); // a Responses stream has no [DONE]
         return new UpstreamReply(200, null, input, output, null, Reported: true, progress.Text);
     }
 
@@ -118,6 +124,12 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
         }
         return message;
     }
+
+    /// <summary>Whether an SSE event ends the stream: chat's <c>[DONE]</c>, or a Responses stream's terminal event.</summary>
+    internal static bool IsTerminal(string sseEvent) =>
+        sseEvent.StartsWith("data: [DONE]", StringComparison.Ordinal) || sseEvent.StartsWith("data:[DONE]", StringComparison.Ordinal)
+        || sseEvent.Contains("\"response.completed\"", StringComparison.Ordinal) || sseEvent.Contains("\"response.incomplete\"", StringComparison.Ordinal)
+        || sseEvent.Contains("\"response.failed\"", StringComparison.Ordinal);
 
     /// <summary>Whether a chat chunk is the final usage chunk: an empty <c>choices</c> array and a <c>usage</c> object.</summary>
     internal static bool IsUsageOnlyChunk(byte[] json)

@@ -80,12 +80,14 @@ internal sealed class SimulatedProvider : IProvider
                 }.ToJsonString(), cancellationToken);
                 progress.Relayed(piece);
             }
+            await progress.EndingAsync(input, output, reported: false);
             await WriteEvent(response, "[DONE]", cancellationToken);
             return new UpstreamReply(200, null, input, output);
         }
         if (request.Endpoint == "responses")
         {
             await _responses.StreamAsync(request, response, progress, reply, truncated, pieces, input, output, token => Delay(_chunkDelay, token), cancellationToken);
+            await progress.EndingAsync(input, output, reported: false);
             return new UpstreamReply(200, null, input, output);
         }
 
@@ -118,7 +120,8 @@ internal sealed class SimulatedProvider : IProvider
             };
             await WriteEvent(response, usageChunk.ToJsonString(), cancellationToken);
         }
-        await WriteEvent(response, "[DONE]", cancellationToken);
+        await progress.EndingAsync(input, output, reported: false);
+            await WriteEvent(response, "[DONE]", cancellationToken);
         return new UpstreamReply(200, null, input, output);
     }
 

@@ -75,6 +75,8 @@ internal sealed class SimulatedResponses
         JsonObject final = Response(request, id, itemId, reply, truncated ? "incomplete" : "completed", input, output);
         await Send("response.output_item.done", new JsonObject { ["output_index"] = 0, ["item"] = final["output"]![0]!.DeepClone() });
         Keep(request, final);
+        // The proxy's summary (when asked for) goes before the terminal event: clients stop reading there.
+        await progress.EndingAsync(input, output, reported: false);
         await Send(truncated ? "response.incomplete" : "response.completed", new JsonObject { ["response"] = final });
     }
 

@@ -1,4 +1,6 @@
+using System;
 using System.Text;
+using System.Threading.Tasks;
 
 namespace Tokenlay.Emulator.Upstream;
 
@@ -22,6 +24,26 @@ internal sealed class StreamProgress
 
     /// <summary>The output text (and tool call arguments) relayed so far.</summary>
     public string Text => _text.ToString();
+
+    /// <summary>
+    /// Called once, just before the stream's end marker (<c>data: [DONE]</c>, or after the last event
+    /// of a Responses stream), with the prompt and output tokens and whether the provider reported
+    /// them: the proxy writes its summary event there for callers that asked for one.
+    /// </summary>
+    public Func<long, long, bool, Task>? BeforeEnd { get; set; }
+
+    private bool _ended;
+
+    /// <summary>Runs <see cref="BeforeEnd"/> the first time it is called.</summary>
+    public Task EndingAsync(long input, long output, bool reported)
+    {
+        if (_ended || BeforeEnd is null)
+        {
+            return Task.CompletedTask;
+        }
+        _ended = true;
+        return BeforeEnd(input, output, reported);
+    }
 
     public void Relayed(string? text)
     {

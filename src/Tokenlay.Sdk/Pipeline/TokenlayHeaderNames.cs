@@ -11,6 +11,9 @@ internal static class TokenlayHeaderNames
     public const string IdempotencyKey = "x-tokenlay-idempotency-key";
     public const string Reservation = "x-tokenlay-reservation";
 
+    // Asks for a final tokenlay.summary event on a stream (the figures headers cannot carry).
+    public const string StreamSummary = "x-tokenlay-stream-summary";
+
     // Not sent by the SDK (the key travels as Bearer), but accepted by proxies: never metadata.
     public const string Key = "x-tokenlay-key";
     public const string User = "x-tokenlay-user";

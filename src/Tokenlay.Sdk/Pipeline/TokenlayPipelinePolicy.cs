@@ -32,6 +32,7 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         long started = Stopwatch.GetTimestamp();
         ResolvedContext? scope = TokenlayScope.Current;
         ApplyHeaders(message.Request.Headers, scope, settings);
+        AskForStreamSummary(message, scope, settings);
         try
         {
             ProcessNext(message, pipeline, currentIndex);
@@ -53,6 +54,7 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         long started = Stopwatch.GetTimestamp();
         ResolvedContext? scope = TokenlayScope.Current;
         ApplyHeaders(message.Request.Headers, scope, settings);
+        AskForStreamSummary(message, scope, settings);
         try
         {
             await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
@@ -84,6 +86,24 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         }
     }
 
+    /// <summary>
+    /// A streamed reply's headers go out before its usage exists. When someone listens (callbacks or
+    /// metrics), ask the proxy for a final <c>tokenlay.summary</c> event with the figures; callers
+    /// that do not ask get byte-identical streams.
+    /// </summary>
+    private static void AskForStreamSummary(PipelineMessage message, ResolvedContext? scope, TokenlaySettings settings)
+    {
+        if (!message.BufferResponse && Listening(message, scope, settings))
+        {
+            message.Request.Headers.Set(TokenlayHeaderNames.StreamSummary, "event");
+        }
+    }
+
+    private static bool Listening(PipelineMessage message, ResolvedContext? scope, TokenlaySettings settings) =>
+        settings.OnResponse is not null || scope?.Callbacks is { Length: > 0 }
+        || TokenlayRequestOptionsExtensions.PerCallContextPolicy.From(message)?.Context.Callbacks is { Length: > 0 }
+        || TokenlayTelemetry.Enabled;
+
     private static void SetMissing(PipelineRequestHeaders headers, KeyValuePair<string, string>[] values)
     {
         for (int i = 0; i < values.Length; i++)
@@ -113,17 +133,34 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         Action<TokenlayResponseInfo>[]? callCallbacks = perCall?.Context.Callbacks;
         bool anyCallback = settings.OnResponse is not null || scopeCallbacks is { Length: > 0 } || callCallbacks is { Length: > 0 };
         bool telemetry = TokenlayTelemetry.Enabled;
+        bool summarised = !response.IsError && !message.BufferResponse && response.ContentStream is not null
+            && message.Request.Headers.TryGetValue(TokenlayHeaderNames.StreamSummary, out _);
         if (anyCallback || telemetry)
         {
             // Parsed only when someone listens: the hot path without listeners reads no header here.
             TokenlayResponseInfo info = TokenlayResponseInfo.FromResponse(response);
-            if (telemetry)
+            void Report(TokenlayResponseInfo final)
             {
-                TokenlayTelemetry.Record(message, info, started, settings.TelemetryUserTag);
+                if (telemetry)
+                {
+                    TokenlayTelemetry.Record(message, final, started, settings.TelemetryUserTag);
+                }
+                Invoke(callCallbacks, final);
+                Invoke(scopeCallbacks, final);
+                settings.OnResponse?.Invoke(final);
             }
-            Invoke(callCallbacks, info);
-            Invoke(scopeCallbacks, info);
-            settings.OnResponse?.Invoke(info);
+            if (summarised)
+            {
+                // A stream is reported once, when its figures are known: at the proxy's summary event,
+                // or, without one, when the stream ends or is disposed, with what the headers said.
+                response.ContentStream = new StreamSummaryReader(
+                    new StreamFaultTranslator(response.ContentStream!, message.CancellationToken, TokenlayFailures.Describe(message), settings.Names),
+                    summary => Report(summary is null ? info : info.WithStreamSummary(summary)));
+            }
+            else
+            {
+                Report(info);
+            }
         }
         if (!response.IsError)
         {
@@ -132,7 +169,7 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
                 throw notAnApi;
             }
             // A streamed body is read after this policy returns: guard it so faults then are typed too.
-            if (!message.BufferResponse && response.ContentStream is { } body && body is not StreamFaultTranslator)
+            if (!message.BufferResponse && response.ContentStream is { } body && body is not StreamFaultTranslator and not StreamSummaryReader)
             {
                 response.ContentStream = new StreamFaultTranslator(body, message.CancellationToken, TokenlayFailures.Describe(message), settings.Names);
             }

@@ -110,6 +110,33 @@ public class TokenlayResponseInfo
         Text(header, TokenlayHeaderNames.Model));
 
     /// <summary>
+    /// This response's figures completed by a stream's <c>tokenlay.summary</c> event (cost, tokens,
+    /// duration and model, which the headers of a stream cannot carry); the rest stays as the headers said.
+    /// </summary>
+    internal TokenlayResponseInfo WithStreamSummary(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json.ToArray());
+            System.Text.Json.JsonElement root = document.RootElement;
+            decimal? cost = root.TryGetProperty("cost", out var c) && c.ValueKind == System.Text.Json.JsonValueKind.Number && c.TryGetDecimal(out decimal d) && d >= 0 ? d : CostUsd;
+            long? input = Whole(root, "input_tokens") ?? InputTokens;
+            long? output = Whole(root, "output_tokens") ?? OutputTokens;
+            long? tokens = Whole(root, "tokens_used") ?? TokensUsed;
+            TimeSpan? duration = Whole(root, "duration_ms") is { } ms ? TimeSpan.FromMilliseconds(ms) : Duration;
+            string? model = root.TryGetProperty("model", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.String ? m.GetString() : Model;
+            return new TokenlayResponseInfo(Status, RequestId, RuleId, RuleActionText, LimitExceeded, cost, tokens, input, output, duration, Warnings, model);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return this; // a summary we cannot read changes nothing
+        }
+
+        static long? Whole(System.Text.Json.JsonElement root, string name) =>
+            root.TryGetProperty(name, out var e) && e.ValueKind == System.Text.Json.JsonValueKind.Number && e.TryGetDouble(out double v) && v >= 0 && v < 9e15 ? (long)v : null;
+    }
+
+    /// <summary>
     /// Several responses of one logical call (the round trips of a tool loop) as one: the last
     /// response's status, request id, rule and model; cost, tokens and duration summed (a sum is
     /// null when any part is unknown, never a guess); every warning.
