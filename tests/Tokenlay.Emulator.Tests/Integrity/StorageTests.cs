@@ -121,20 +121,41 @@ public sealed class StorageTests : IDisposable
     [Fact]
     public async Task The_command_line_exits_with_2_and_one_line_when_the_store_cannot_be_opened()
     {
+        (int exit, string line) = await RunTool("--data", Path.Combine(_dir, "missing", "x.db"), "--urls", "http://127.0.0.1:0");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("x.db", line);
+    }
+
+    [Fact]
+    public async Task The_command_line_exits_with_2_and_one_line_when_the_port_is_in_use()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        (int exit, string line) = await RunTool("--urls", $"http://127.0.0.1:{port}");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("already in use", line);
+        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), line);
+    }
+
+    /// <summary>Runs the command-line tool; returns its exit code and its only line on stderr.</summary>
+    private static async Task<(int Exit, string Line)> RunTool(params string[] args)
+    {
         string tool = Path.Combine(AppContext.BaseDirectory, "Tokenlay.Emulator.Tool.dll");
         Assert.True(File.Exists(tool), $"{tool} is copied next to the tests by the project reference");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string arg in new[] { tool, "--data", Path.Combine(_dir, "missing", "x.db"), "--urls", "http://127.0.0.1:0" })
+        start.ArgumentList.Add(tool);
+        foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
         }
-
         using Process process = Process.Start(start)!;
-        string stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-
-        Assert.Equal(2, process.ExitCode);
-        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("x.db", line);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string stderr = await process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 }
