@@ -37,7 +37,11 @@ internal static class EmulatorLoadTest
         Print("through the emulator (--forward)", forwarded, requests, concurrency);
         Console.WriteLine();
         Console.WriteLine($"added latency: p50 +{forwarded.P50 - direct.P50:0.00} ms, p99 +{forwarded.P99 - direct.P99:0.00} ms; throughput ratio {forwarded.Rps / direct.Rps:0.00}");
-        Console.WriteLine($"metered calls in the proxy's log: {proxy.Store.Snapshot().Count} (expected {requests + 500})");
+        // The log keeps the most recent calls only; usage totals count every call.
+        using var usage = new HttpClient { BaseAddress = proxy.BaseUrl };
+        usage.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", proxy.Key);
+        string totals = await usage.GetStringAsync("/v1/usage");
+        Console.WriteLine($"metered calls in the proxy's usage: {System.Text.Json.Nodes.JsonNode.Parse(totals)!["totals"]!["requests"]} (expected {requests + 500})");
     }
 
     private static HttpRequestMessage Request(string url, string key, string? providerBase)
