@@ -102,7 +102,8 @@ public class BadInputTests
         JsonNode document = JsonNode.Parse(await http.GetStringAsync("/openapi/v1.json"))!;
 
         JsonObject paths = document["paths"]!.AsObject();
-        foreach (string path in new[] { "/v1/usage", "/v1/logs", "/v1/logs/{id}", "/v1/pricing", "/v1/chat/completions", "/v1/embeddings" })
+        foreach (string path in new[] { "/v1/usage", "/v1/logs", "/v1/logs/{id}", "/v1/pricing", "/v1/chat/completions", "/v1/embeddings",
+            "/v1/check", "/v1/usage/records", "/v1/reservations", "/v1/reservations/{id}", "/v1/reservations/{id}/commit", "/v1/completions", "/v1/moderations", "/v1/responses/{id}" })
         {
             Assert.True(paths.ContainsKey(path), path);
         }
