@@ -37,8 +37,8 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
             return new UpstreamReply((int)response.StatusCode, body, 0, 0, "provider error");
         }
         // Always a claim to check; a reply without usage claims -1, which the settle stage replaces by our count.
-        (long input, long output, bool found) = ReadUsage(body);
-        return new UpstreamReply((int)response.StatusCode, body, found ? input : -1, found ? output : -1, null, Reported: true, OutputTextOf(body));
+        ProviderEvent reply = ProviderEvent.Read(body);
+        return new UpstreamReply((int)response.StatusCode, body, reply.UsageFound ? reply.Input : -1, reply.UsageFound ? reply.Output : -1, null, Reported: true, reply.Text);
     }
 
     public async Task<UpstreamReply> StreamAsync(ProxyRequest request, HttpResponse response, StreamProgress progress, CancellationToken cancellationToken)
@@ -68,22 +68,27 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
         bool withhold = false;
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
-            pending.Append(line).Append('\n');
             if (line.StartsWith("data:", StringComparison.Ordinal))
             {
-                byte[] data = Encoding.UTF8.GetBytes(line.AsSpan(5).Trim().ToString());
-                if (ReadUsage(data) is (long i, long o, true))
+                ProviderEvent chunk = ProviderEvent.Read(Encoding.UTF8.GetBytes(line.AsSpan(5).Trim().ToString()));
+                if (chunk.UsageFound)
                 {
-                    (input, output) = (i, o);
-                    progress.InputTokens = i;
-                    progress.ReportedOutputTokens = o;
+                    (input, output) = (chunk.Input, chunk.Output);
+                    progress.InputTokens = chunk.Input;
+                    progress.ReportedOutputTokens = chunk.Output;
                 }
                 // Our own count of what was relayed: it meters the stream if the caller hangs up before the usage arrives.
-                progress.Relayed(OutputTextOf(data));
+                progress.Relayed(chunk.Text);
                 // The usage chunk the proxy asked for on its own (no choices) is metered, not relayed:
-                // a caller that did not ask for it would read chunk.choices[0] and fail.
-                withhold |= !callerWantsUsage && IsUsageOnlyChunk(data);
+                // a caller that did not ask for it would read chunk.choices[0] and fail. Nor does it get the
+                // "usage": null the provider then adds to every other chunk.
+                withhold |= !callerWantsUsage && chunk.UsageOnly;
+                if (!callerWantsUsage)
+                {
+                    line = WithoutNullUsage(line);
+                }
             }
+            pending.Append(line).Append('\n');
             if (line.Length == 0)
             {
                 if (IsTerminal(pending.ToString()))
@@ -131,99 +136,11 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
         || sseEvent.Contains("\"response.completed\"", StringComparison.Ordinal) || sseEvent.Contains("\"response.incomplete\"", StringComparison.Ordinal)
         || sseEvent.Contains("\"response.failed\"", StringComparison.Ordinal);
 
-    /// <summary>Whether a chat chunk is the final usage chunk: an empty <c>choices</c> array and a <c>usage</c> object.</summary>
-    internal static bool IsUsageOnlyChunk(byte[] json)
-    {
-        if (json.Length == 0 || json[0] != (byte)'{')
-        {
-            return false;
-        }
-        try
-        {
-            JsonNode? root = JsonNode.Parse(json);
-            return root?["choices"] is JsonArray { Count: 0 } && root["usage"] is JsonObject;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// Reads usage from a reply, a chunk or a responses event: whichever shape it has. The numbers
-    /// are the provider's claim, returned as found (negative ones too) for the settle stage to check.
-    /// </summary>
-    internal static (long Input, long Output, bool Found) ReadUsage(byte[] json)
-    {
-        if (json.Length == 0 || json[0] != (byte)'{')
-        {
-            return (0, 0, false);
-        }
-        try
-        {
-            JsonNode? root = JsonNode.Parse(json);
-            JsonNode? usage = root?["usage"] ?? root?["response"]?["usage"];
-            if (usage is not JsonObject u)
-            {
-                return (0, 0, false);
-            }
-            long? input = Long(u["prompt_tokens"]) ?? Long(u["input_tokens"]);
-            long? output = Long(u["completion_tokens"]) ?? Long(u["output_tokens"]);
-            // A usage object with unreadable numbers (strings, fractions, 1e300) is a claim we cannot use.
-            return input is null || output is null ? (-1, -1, true) : (input.Value, output.Value, true);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
-        {
-            return (0, 0, false);
-        }
-
-        static long? Long(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out long n) ? n : null;
-    }
-
-    /// <summary>The generated text in a reply or an event (message content, text deltas, tool call arguments), for our own count.</summary>
-    internal static string? OutputTextOf(byte[] json)
-    {
-        if (json.Length == 0 || json[0] != (byte)'{')
-        {
-            return null;
-        }
-        try
-        {
-            JsonNode? root = JsonNode.Parse(json);
-            var text = new StringBuilder();
-            if (root?["choices"] is JsonArray choices)
-            {
-                foreach (JsonNode? choice in choices)
-                {
-                    JsonNode? message = choice?["delta"] ?? choice?["message"];
-                    text.Append(Tokens.TokenCounter.TextOf(message?["content"]));
-                    if (message?["tool_calls"] is JsonArray calls)
-                    {
-                        foreach (JsonNode? call in calls)
-                        {
-                            text.Append(Tokens.TokenCounter.TextOf(call?["function"]?["name"])).Append(Tokens.TokenCounter.TextOf(call?["function"]?["arguments"]));
-                        }
-                    }
-                }
-            }
-            else if (root?["type"] is JsonValue type && type.TryGetValue(out string? t) && t.EndsWith(".delta", StringComparison.Ordinal))
-            {
-                text.Append(Tokens.TokenCounter.TextOf(root["delta"]));
-            }
-            else if (root?["output"] is JsonArray output)
-            {
-                foreach (JsonNode? item in output)
-                {
-                    text.Append(Tokens.TokenCounter.TextOf(item?["content"])).Append(Tokens.TokenCounter.TextOf(item?["arguments"]));
-                }
-            }
-            return text.ToString();
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
-        {
-            return null;
-        }
-    }
+    // The provider serialises the field compactly ("usage":null); Python-style spacing is handled too.
+    internal static string WithoutNullUsage(string line) => !line.Contains("\"usage\"", StringComparison.Ordinal)
+        ? line
+        : line.Replace(",\"usage\":null", "", StringComparison.Ordinal).Replace(", \"usage\": null", "", StringComparison.Ordinal)
+            .Replace("\"usage\":null,", "", StringComparison.Ordinal).Replace("\"usage\": null, ", "", StringComparison.Ordinal);
 
     public void Dispose() => _http.Dispose();
 }

@@ -91,14 +91,14 @@ internal sealed class SimulatedProvider : IProvider
             return new UpstreamReply(200, null, input, output);
         }
 
-        await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null), cancellationToken);
+        await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null, request.IncludeUsage), cancellationToken);
         if (SimulatedToolCall.For(request.Body) is { } toolCall)
         {
             JsonObject call = toolCall.ToJson();
             call["index"] = 0;
-            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["tool_calls"] = new JsonArray(call) }, null), cancellationToken);
+            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["tool_calls"] = new JsonArray(call) }, null, request.IncludeUsage), cancellationToken);
             progress.Relayed(toolCall.Name + toolCall.Arguments);
-            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject(), "tool_calls"), cancellationToken);
+            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject(), "tool_calls", request.IncludeUsage), cancellationToken);
             output = TokenCounter.Count(request.Model, toolCall.Name + toolCall.Arguments);
         }
         else
@@ -106,10 +106,10 @@ internal sealed class SimulatedProvider : IProvider
             foreach (string piece in pieces)
             {
                 await Delay(_chunkDelay, cancellationToken);
-                await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["content"] = piece }, null), cancellationToken);
+                await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject { ["content"] = piece }, null, request.IncludeUsage), cancellationToken);
                 progress.Relayed(piece);
             }
-            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject(), truncated ? "length" : "stop"), cancellationToken);
+            await WriteEvent(response, Chunk(id, created, request.Model, new JsonObject(), truncated ? "length" : "stop", request.IncludeUsage), cancellationToken);
         }
         if (request.IncludeUsage)
         {
@@ -376,12 +376,21 @@ internal sealed class SimulatedProvider : IProvider
         return pieces;
     }
 
-    private static string Chunk(string id, long created, string model, JsonObject delta, string? finishReason) => new JsonObject
+    // With stream_options.include_usage the provider adds "usage": null to every chunk before the usage chunk.
+    private static string Chunk(string id, long created, string model, JsonObject delta, string? finishReason, bool includeUsage)
     {
-        ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = created, ["model"] = model,
-        ["service_tier"] = "default", ["system_fingerprint"] = SystemFingerprint,
-        ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finishReason }),
-    }.ToJsonString();
+        var chunk = new JsonObject
+        {
+            ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = created, ["model"] = model,
+            ["service_tier"] = "default", ["system_fingerprint"] = SystemFingerprint,
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finishReason }),
+        };
+        if (includeUsage)
+        {
+            chunk["usage"] = null;
+        }
+        return chunk.ToJsonString();
+    }
 
     /// <summary>Identifies the simulated backend, as the provider's fingerprint identifies its configuration.</summary>
     private const string SystemFingerprint = "fp_tokenlay_emulator";
