@@ -281,35 +281,10 @@ internal static class BudgetEndpoints
         }
 
         /// <summary>Runs <paramref name="run"/> once per idempotency key and replays its answer to retries (the proxy's own rules).</summary>
-        private async Task Idempotent(HttpContext http, string? key, byte[] fingerprintBody, Func<Task<StoredResponse?>> run)
-        {
-            if (key is null)
-            {
-                await run();
-                return;
-            }
-            string fingerprint = RequestFingerprint.Of(http.Request.Path, http.Request.Headers.Authorization.ToString(), new Dictionary<string, string>(), fingerprintBody);
-            switch (await records.BeginAsync(key, fingerprint, http.RequestAborted))
-            {
-                case IdempotencyDecision.Replay replay:
-                    await replay.Response.ReplayAsync(http);
-                    return;
-                case IdempotencyDecision.Conflict conflict:
-                    await ErrorResponses.WriteAsync(http, 409, conflict.Message, "idempotency_error", conflict.Code, "idempotency_key");
-                    return;
-                case IdempotencyDecision.Proceed proceed:
-                    StoredResponse? kept = null;
-                    try
-                    {
-                        kept = await run();
-                    }
-                    finally
-                    {
-                        records.Complete(proceed.Ticket, kept);
-                    }
-                    return;
-            }
-        }
+        private Task Idempotent(HttpContext http, string? key, byte[] fingerprintBody, Func<Task<StoredResponse?>> run) =>
+            records.RunAsync(http, key,
+                key is null ? "" : RequestFingerprint.Of(http.Request.Path, http.Request.Headers.Authorization.ToString(), new Dictionary<string, string>(), fingerprintBody),
+                "idempotency_key", _ => run());
     }
 
     private static async Task<StoredResponse> Write(HttpContext http, int status, JsonObject body)

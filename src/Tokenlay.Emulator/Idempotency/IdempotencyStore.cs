@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+using Tokenlay.Emulator.Endpoints;
 
 namespace Tokenlay.Emulator.Idempotency;
 
@@ -42,6 +44,40 @@ internal sealed class IdempotencyStore
             {
                 return _records.Count;
             }
+        }
+    }
+
+    /// <summary>
+    /// The idempotency stage of a request: without a key, runs <paramref name="run"/> (with false);
+    /// with one, replays the stored answer, answers 409 naming <paramref name="param"/>, or runs it
+    /// (with true) and keeps what it returns for the key's retries.
+    /// </summary>
+    public async Task RunAsync(HttpContext http, string? key, string fingerprint, string param, Func<bool, Task<StoredResponse?>> run)
+    {
+        if (key is null)
+        {
+            await run(false);
+            return;
+        }
+        switch (await BeginAsync(key, fingerprint, http.RequestAborted))
+        {
+            case IdempotencyDecision.Replay replay:
+                await replay.Response.ReplayAsync(http);
+                return;
+            case IdempotencyDecision.Conflict conflict:
+                await ErrorResponses.WriteAsync(http, 409, conflict.Message, "idempotency_error", conflict.Code, param);
+                return;
+            case IdempotencyDecision.Proceed proceed:
+                StoredResponse? kept = null;
+                try
+                {
+                    kept = await run(true);
+                }
+                finally
+                {
+                    Complete(proceed.Ticket, kept);
+                }
+                return;
         }
     }
 

@@ -58,42 +58,19 @@ internal sealed class ProxyHandler
             return;
         }
 
-        IdempotencyTicket? ticket = null;
-        if (call.Metadata.IdempotencyKey is { } key)
+        string? key = call.Metadata.IdempotencyKey;
+        string fingerprint = key is null ? "" : RequestFingerprint.Of(http.Request.Path, http.Request.Headers.Authorization.ToString(), call.Metadata.Values, call.RawBody);
+        await _idempotency.RunAsync(http, key, fingerprint, "x-tokenlay-idempotency-key", keyed =>
         {
-            string fingerprint = RequestFingerprint.Of(http.Request.Path, http.Request.Headers.Authorization.ToString(), call.Metadata.Values, call.RawBody);
-            switch (await _idempotency.BeginAsync(key, fingerprint, http.RequestAborted))
+            // A keyed stream is copied as it goes out, so that its retries can be answered byte for byte.
+            ResponseCapture? capture = null;
+            if (keyed)
             {
-                case IdempotencyDecision.Replay replay:
-                    await replay.Response.ReplayAsync(http);
-                    return;
-                case IdempotencyDecision.Conflict conflict:
-                    await ErrorResponses.WriteAsync(http, 409, conflict.Message, "idempotency_error", conflict.Code, "x-tokenlay-idempotency-key");
-                    return;
-                case IdempotencyDecision.Proceed proceed:
-                    ticket = proceed.Ticket;
-                    break;
+                capture = new ResponseCapture(http.Response.Body);
+                http.Response.Body = capture;
             }
-        }
-
-        ResponseCapture? capture = null;
-        if (ticket is not null)
-        {
-            capture = new ResponseCapture(http.Response.Body);
-            http.Response.Body = capture;
-        }
-        StoredResponse? kept = null;
-        try
-        {
-            kept = await RunAsync(http, call, started, capture, keyed: ticket is not null);
-        }
-        finally
-        {
-            if (ticket is not null)
-            {
-                _idempotency.Complete(ticket, kept);
-            }
-        }
+            return RunAsync(http, call, started, capture, keyed);
+        });
     }
 
     /// <summary>Admits, runs and meters the call; returns the answer to keep for its idempotency key, if worth replaying.</summary>
