@@ -6,8 +6,6 @@ namespace Tokenlay.Emulator.Budget;
 /// </summary>
 internal readonly record struct UsageEstimate(long? Tokens, decimal? CostUsd)
 {
-    public static readonly UsageEstimate Nothing = new(0, 0);
-
     /// <summary>The amount this estimate holds against a limit of <paramref name="limitType"/>.</summary>
     public decimal For(string limitType) => limitType switch
     {

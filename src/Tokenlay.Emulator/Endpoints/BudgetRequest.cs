@@ -23,7 +23,7 @@ internal sealed class BudgetRequest
     public required string Model { get; init; }
     public required string Provider { get; init; }
 
-    public static (BudgetRequest? Request, RequestError? Error) Read(JsonObject body, bool modelRequired = true)
+    public static (BudgetRequest? Request, RequestError? Error) Read(JsonObject body)
     {
         var fields = new List<KeyValuePair<string, string>>();
         switch (body["metadata"])
@@ -45,7 +45,7 @@ internal sealed class BudgetRequest
                 return (null, Invalid("'metadata' must be an object, such as {\"user\": \"u_123\", \"plan\": \"pro\"}.", "metadata"));
         }
         string? model = Text(body, "model");
-        if (model is null && modelRequired || model is not null && (model.Length == 0 || model.Length > RequestReader.MaxModelLength || model.Any(char.IsControl)))
+        if (model is null || model.Length == 0 || model.Length > RequestReader.MaxModelLength || model.Any(char.IsControl))
         {
             return (null, Invalid("'model' is required and must be a model name, such as \"gpt-4o-mini\".", "model"));
         }
@@ -54,7 +54,7 @@ internal sealed class BudgetRequest
         {
             return (null, Invalid("'provider' must be a string, such as \"openai\".", "provider"));
         }
-        return (new BudgetRequest { Metadata = RequestMetadata.From(fields), Model = model ?? "", Provider = provider ?? "openai" }, null);
+        return (new BudgetRequest { Metadata = RequestMetadata.From(fields), Model = model, Provider = provider ?? "openai" }, null);
     }
 
     /// <summary>A whole number of tokens from 0 to <see cref="MaxTokens"/>; null when absent.</summary>

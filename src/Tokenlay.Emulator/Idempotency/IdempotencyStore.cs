@@ -36,17 +36,6 @@ internal sealed class IdempotencyStore
         _capacity = Math.Max(1, capacity);
     }
 
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _records.Count;
-            }
-        }
-    }
-
     /// <summary>
     /// The idempotency stage of a request: without a key, runs <paramref name="run"/> (with false);
     /// with one, replays the stored answer, answers 409 naming <paramref name="param"/>, or runs it

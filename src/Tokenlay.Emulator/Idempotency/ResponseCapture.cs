@@ -11,7 +11,10 @@ namespace Tokenlay.Emulator.Idempotency;
 /// </summary>
 internal sealed class ResponseCapture : Stream
 {
-    /// <summary>Answers larger than this are not kept: a retry of such a call is refused with 409 rather than run twice.</summary>
+    /// <summary>
+    /// Answers larger than this are not kept: the key is freed, so a retry of such a call runs (and is
+    /// metered) again. Streams this long are rare; keeping them would hold megabytes per key.
+    /// </summary>
     public const int Limit = 8 * 1024 * 1024;
 
     private readonly Stream _inner;
