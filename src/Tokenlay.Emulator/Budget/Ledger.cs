@@ -53,7 +53,7 @@ internal sealed class Ledger
             for (int i = 0; i < rule.Then.Limits.Count; i++)
             {
                 RuleLimit limit = rule.Then.Limits[i];
-                string key = LimitKeys.Key(rule, i, views[i].PerValue, limit.Type, limit.Window, now);
+                string key = views[i].Key;
                 switch (limit.Type)
                 {
                     case "requests":
@@ -298,13 +298,14 @@ internal sealed class Ledger
     {
         var views = new List<LimitView>(rule.Then.Limits.Count);
         var keys = new string[rule.Then.Limits.Count];
+        var pers = new string[rule.Then.Limits.Count];
         // A call is covered when the reservation it names holds its whole estimate on every token and cost limit.
         bool covered = reservation is not null;
         for (int i = 0; i < rule.Then.Limits.Count; i++)
         {
             RuleLimit limit = rule.Then.Limits[i];
-            string per = LimitKeys.PerValue(limit, context);
-            keys[i] = LimitKeys.Key(rule, i, per, limit.Type, limit.Window, now);
+            pers[i] = LimitKeys.PerValue(limit, context);
+            keys[i] = LimitKeys.Key(rule, i, pers[i], limit.Type, limit.Window, now);
             if (covered && limit.Type is ("tokens" or "cost") && reservation!.RemainingFor(keys[i]) < estimate.For(limit.Type))
             {
                 covered = false;
@@ -313,7 +314,7 @@ internal sealed class Ledger
         for (int i = 0; i < rule.Then.Limits.Count; i++)
         {
             RuleLimit limit = rule.Then.Limits[i];
-            string per = LimitKeys.PerValue(limit, context);
+            string per = pers[i];
             DateTimeOffset? resets = limit.Type == "concurrent" ? null : LimitKeys.NextWindowStart(limit.Window, now);
             decimal current;
             bool fits;
@@ -335,7 +336,7 @@ internal sealed class Ledger
                     fits = own > 0 ? current + own <= limit.Max : current < limit.Max || amount > 0;
                     break;
             }
-            views.Add(new LimitView(limit, per, current, Math.Max(0, limit.Max - current), resets, fits));
+            views.Add(new LimitView(limit, per, keys[i], current, Math.Max(0, limit.Max - current), resets, fits));
         }
         return views;
     }

@@ -7,5 +7,5 @@ namespace Tokenlay.Emulator.Budget;
 /// <summary>The first limit a call ran into; <see cref="Current"/> counts what is used and held.</summary>
 internal sealed record ExceededLimit(RuleLimit Limit, string PerValue, decimal Current, DateTimeOffset? ResetsAt);
 
-/// <summary>Where one limit stands for one call's key: what <c>POST /v1/check</c> reports.</summary>
-internal sealed record LimitView(RuleLimit Limit, string PerValue, decimal Current, decimal Remaining, DateTimeOffset? ResetsAt, bool Fits);
+/// <summary>Where one limit stands for one call's key (<see cref="Key"/> is its counter): what <c>POST /v1/check</c> reports.</summary>
+internal sealed record LimitView(RuleLimit Limit, string PerValue, string Key, decimal Current, decimal Remaining, DateTimeOffset? ResetsAt, bool Fits);
