@@ -91,7 +91,8 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
             pending.Append(line).Append('\n');
             if (line.Length == 0)
             {
-                if (IsTerminal(pending.ToString()))
+                string sseEvent = pending.ToString();
+                if (IsTerminal(sseEvent))
                 {
                     // The proxy's summary (when asked for) goes just before the end: clients stop reading there.
                     await progress.EndingAsync(input, output, reported: true);
@@ -99,7 +100,7 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
                 // End of one event: hand it on now (unless it is the withheld usage chunk).
                 if (!withhold)
                 {
-                    await response.WriteAsync(pending.ToString(), cancellationToken);
+                    await response.WriteAsync(sseEvent, cancellationToken);
                     await response.Body.FlushAsync(cancellationToken);
                 }
                 pending.Clear();
