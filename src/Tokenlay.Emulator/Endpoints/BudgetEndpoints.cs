@@ -199,10 +199,7 @@ internal static class BudgetEndpoints
             Rule? rule = admission.Match(context);
             if (rule?.Then.Action == "block")
             {
-                await ProxyResponses.WriteRefusalAsync(http, new AdmissionOutcome(rule, "block", request.Model, Hold.None, [], [])
-                {
-                    Refused = true, Status = 403, ErrorType = "rule_blocked", ErrorMessage = $"Calls like this are blocked by rule '{rule.Id}'.",
-                });
+                await ProxyResponses.WriteRefusalAsync(http, RuleAdmission.BlockedByRule(rule, request.Model, $"Calls like this are blocked by rule '{rule.Id}'."));
                 return;
             }
             long? tokens = input is null && output is null ? null : (input ?? 0) + (output ?? 0);
@@ -211,12 +208,14 @@ internal static class BudgetEndpoints
                 new UsageEstimate(tokens, cost), TimeSpan.FromSeconds(ttl));
             if (reservation is null)
             {
+                ExceededLimit refusedBy = exceeded!; // Reserve gives one or the other
                 await ProxyResponses.WriteRefusalAsync(http, new AdmissionOutcome(rule, "block", request.Model, Hold.None, [], [])
                 {
-                    Refused = true, Exceeded = exceeded, Status = 429, ErrorType = "limit_exceeded",
-                    ErrorCode = $"{exceeded!.Limit.Window}_{exceeded.Limit.Type}_limit",
-                    ErrorMessage = RuleAdmission.LimitMessage(exceeded) + ": the reservation does not fit in what is left.",
-                    RetryAfterSeconds = exceeded.ResetsAt is { } at ? (int)Math.Ceiling(Math.Max(0, (at - now).TotalSeconds)) : null,
+                    Refused = true, Exceeded = refusedBy, Status = 429, ErrorType = "limit_exceeded",
+                    ErrorCode = RuleAdmission.DefaultErrorCode(refusedBy),
+                    ErrorMessage = RuleAdmission.LimitMessage(refusedBy) + ": the reservation does not fit in what is left.",
+                    // Reservations hold only token and cost limits, never concurrency: this is the time until the window resets.
+                    RetryAfterSeconds = RuleAdmission.SecondsUntil(refusedBy, now),
                 });
                 return;
             }
@@ -293,9 +292,7 @@ internal static class BudgetEndpoints
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
         await http.Response.Body.WriteAsync(bytes, http.RequestAborted);
-        var headers = http.Response.Headers.Where(h => h.Key.StartsWith("x-tokenlay-", StringComparison.OrdinalIgnoreCase))
-            .Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString())).ToList();
-        return new StoredResponse(status, "application/json", headers, bytes);
+        return StoredResponse.Of(http, bytes);
     }
 
     private static JsonNode EntryJson(CallLogEntry entry) => System.Text.Json.JsonSerializer.SerializeToNode(entry, EmulatorJson.Options)!;

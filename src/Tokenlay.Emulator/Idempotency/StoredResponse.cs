@@ -7,6 +7,20 @@ namespace Tokenlay.Emulator.Idempotency;
 /// <summary>A finished call's answer as sent, replayed byte for byte to a retry with the same idempotency key.</summary>
 internal sealed record StoredResponse(int Status, string? ContentType, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body)
 {
+    /// <summary>The answer being sent on <paramref name="http"/>, with <paramref name="body"/>: its status, type and the headers a replay repeats.</summary>
+    public static StoredResponse Of(HttpContext http, byte[] body)
+    {
+        var headers = new List<KeyValuePair<string, string>>();
+        foreach ((string name, Microsoft.Extensions.Primitives.StringValues value) in http.Response.Headers)
+        {
+            if (name.StartsWith("x-tokenlay-", System.StringComparison.OrdinalIgnoreCase) || name is "x-request-id" or "Cache-Control")
+            {
+                headers.Add(new(name, value.ToString()));
+            }
+        }
+        return new StoredResponse(http.Response.StatusCode, http.Response.ContentType, headers, body);
+    }
+
     /// <summary>Sends the stored answer again, marked <c>x-tokenlay-idempotent-replayed: true</c> (Stripe's <c>Idempotent-Replayed</c>).</summary>
     public async Task ReplayAsync(HttpContext http)
     {

@@ -176,7 +176,7 @@ internal sealed class ProxyHandler
                 await ProxyResponses.WriteProviderErrorAsync(http, reply);
                 // The provider's own 4xx is an answer worth replaying; 5xx and 429 are worth a retry.
                 return reply.Status is >= 400 and < 500 and not 408 and not 429 && keyed
-                    ? Keep(http, reply.Body ?? [])
+                    ? StoredResponse.Of(http, reply.Body ?? [])
                     : null;
             }
             MeteredUsage usage = UsageSettlement.FromReply(reply, call, outcome.Model, inputTokens);
@@ -184,7 +184,7 @@ internal sealed class ProxyHandler
             entry.Success = true;
             if (http.Response.HasStarted)
             {
-                return capture is { Overflowed: false } ? Keep(http, capture.Captured) : null;
+                return capture is { Overflowed: false } ? StoredResponse.Of(http, capture.Captured) : null;
             }
             if (usage.Warning is not null)
             {
@@ -193,7 +193,7 @@ internal sealed class ProxyHandler
             }
             ProxyResponses.SetUsageHeaders(http.Response, entry, started);
             http.Response.ContentType = "application/json";
-            StoredResponse? answer = keyed ? Keep(http, reply.Body ?? []) : null;
+            StoredResponse? answer = keyed ? StoredResponse.Of(http, reply.Body ?? []) : null;
             try
             {
                 await http.Response.Body.WriteAsync(reply.Body ?? [], http.RequestAborted);
@@ -249,19 +249,6 @@ internal sealed class ProxyHandler
         long choices = call.Body["n"] is JsonValue v && v.TryGetValue(out long n) ? n : 1;
         long output = call.Endpoint == "embeddings" ? 0 : (call.MaxOutputTokens ?? _options.DefaultOutputTokenEstimate) * choices;
         return new UsageEstimate(inputTokens + output, _store.Prices.Find(provider, model)?.CostOf(inputTokens, output));
-    }
-
-    private static StoredResponse Keep(HttpContext http, byte[] body)
-    {
-        var headers = new List<KeyValuePair<string, string>>();
-        foreach ((string name, Microsoft.Extensions.Primitives.StringValues value) in http.Response.Headers)
-        {
-            if (name.StartsWith("x-tokenlay-", StringComparison.OrdinalIgnoreCase) || name is "x-request-id" or "Cache-Control")
-            {
-                headers.Add(new(name, value.ToString()));
-            }
-        }
-        return new StoredResponse(http.Response.StatusCode, http.Response.ContentType, headers, body);
     }
 
     private static JsonObject EventData(Rule rule, string action, CallLogEntry entry, ExceededLimit exceeded) => new()

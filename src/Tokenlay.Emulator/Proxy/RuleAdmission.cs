@@ -90,10 +90,7 @@ internal sealed class RuleAdmission
         var warnings = new List<string>();
         if (rule.Then.Action == "block")
         {
-            return new AdmissionOutcome(rule, "block", model, Hold.None, warnings, [])
-            {
-                Refused = true, Status = 403, ErrorType = "rule_blocked", ErrorMessage = $"This call is blocked by rule '{rule.Id}'.",
-            };
+            return BlockedByRule(rule, model, $"This call is blocked by rule '{rule.Id}'.");
         }
         string action = "allow";
         if (rule.Then.Action == "warn")
@@ -168,7 +165,7 @@ internal sealed class RuleAdmission
                     Exceeded = exceeded,
                     Status = onExceeded.HttpStatus,
                     ErrorType = "limit_exceeded",
-                    ErrorCode = onExceeded.ErrorCode ?? $"{exceeded.Limit.Window}_{exceeded.Limit.Type}_limit",
+                    ErrorCode = onExceeded.ErrorCode ?? DefaultErrorCode(exceeded),
                     ErrorMessage = onExceeded.ErrorMessage ?? LimitMessage(exceeded) + ".",
                     RetryAfterSeconds = onExceeded.RetryAfterSeconds ?? SecondsUntil(exceeded, now),
                 };
@@ -183,7 +180,17 @@ internal sealed class RuleAdmission
         }
     }
 
-    private static int? SecondsUntil(ExceededLimit exceeded, DateTimeOffset now) => exceeded.Limit.Type == "concurrent"
+    /// <summary>The refusal of a rule whose action is <c>block</c>: 403 <c>rule_blocked</c>.</summary>
+    internal static AdmissionOutcome BlockedByRule(Rule rule, string model, string message) => new(rule, "block", model, Hold.None, [], [])
+    {
+        Refused = true, Status = 403, ErrorType = "rule_blocked", ErrorMessage = message,
+    };
+
+    /// <summary>The error code of a limit refusal when the rule names none, such as <c>day_requests_limit</c>.</summary>
+    internal static string DefaultErrorCode(ExceededLimit exceeded) => $"{exceeded.Limit.Window}_{exceeded.Limit.Type}_limit";
+
+    /// <summary>Retry-After for a limit: 1 s for concurrency, else the seconds until its window resets.</summary>
+    internal static int? SecondsUntil(ExceededLimit exceeded, DateTimeOffset now) => exceeded.Limit.Type == "concurrent"
         ? 1
         : exceeded.ResetsAt is { } at ? (int)Math.Ceiling(Math.Max(0, (at - now).TotalSeconds)) : null;
 
