@@ -93,16 +93,16 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
     /// </summary>
     private static void AskForStreamSummary(PipelineMessage message, ResolvedContext? scope, TokenlaySettings settings)
     {
-        if (!message.BufferResponse && Listening(message, scope, settings))
+        if (!message.BufferResponse
+            && Listening(settings, scope?.Callbacks, TokenlayRequestOptionsExtensions.PerCallContextPolicy.From(message)?.Context.Callbacks))
         {
             message.Request.Headers.Set(TokenlayHeaderNames.StreamSummary, "event");
         }
     }
 
-    private static bool Listening(PipelineMessage message, ResolvedContext? scope, TokenlaySettings settings) =>
-        settings.OnResponse is not null || scope?.Callbacks is { Length: > 0 }
-        || TokenlayRequestOptionsExtensions.PerCallContextPolicy.From(message)?.Context.Callbacks is { Length: > 0 }
-        || TokenlayTelemetry.Enabled;
+    /// <summary>Whether anyone takes the call's report: a callback (options, scope, per call) or the metrics.</summary>
+    private static bool Listening(TokenlaySettings settings, Action<TokenlayResponseInfo>[]? scopeCallbacks, Action<TokenlayResponseInfo>[]? callCallbacks) =>
+        settings.OnResponse is not null || scopeCallbacks is { Length: > 0 } || callCallbacks is { Length: > 0 } || TokenlayTelemetry.Enabled;
 
     private static void SetMissing(PipelineRequestHeaders headers, KeyValuePair<string, string>[] values)
     {
@@ -131,11 +131,10 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         TokenlayRequestOptionsExtensions.PerCallContextPolicy? perCall = TokenlayRequestOptionsExtensions.PerCallContextPolicy.From(message);
         Action<TokenlayResponseInfo>[]? scopeCallbacks = scope?.Callbacks;
         Action<TokenlayResponseInfo>[]? callCallbacks = perCall?.Context.Callbacks;
-        bool anyCallback = settings.OnResponse is not null || scopeCallbacks is { Length: > 0 } || callCallbacks is { Length: > 0 };
         bool telemetry = TokenlayTelemetry.Enabled;
         bool summarised = !response.IsError && !message.BufferResponse && response.ContentStream is not null
             && message.Request.Headers.TryGetValue(TokenlayHeaderNames.StreamSummary, out _);
-        if (anyCallback || telemetry)
+        if (Listening(settings, scopeCallbacks, callCallbacks))
         {
             // Parsed only when someone listens: the hot path without listeners reads no header here.
             TokenlayResponseInfo info = TokenlayResponseInfo.FromResponse(response);
