@@ -13,6 +13,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tokenlay.Emulator.Budget;
 using Tokenlay.Emulator.Endpoints;
+using Tokenlay.Emulator.Hosting;
 using Tokenlay.Emulator.Idempotency;
 using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Metering.Persistence;
@@ -96,6 +97,11 @@ public sealed class TokenlayEmulator : IAsyncDisposable
 #if NET9_0_OR_GREATER
         builder.Services.AddOpenApi(); // the document generator exists from ASP.NET Core 9 on
 #endif
+        builder.Services.AddHostFiltering(h =>
+        {
+            h.AllowedHosts = LoopbackHosts.AllowedFor(options.Urls, options.AllowedHosts);
+            h.IncludeFailureMessage = false;
+        });
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.PropertyNamingPolicy = EmulatorJson.Options.PropertyNamingPolicy);
         WebApplication app = builder.Build();
 
@@ -115,16 +121,25 @@ public sealed class TokenlayEmulator : IAsyncDisposable
             throw;
         }
         var webhooks = new WebhookNotifier(options.WebhookSecret, options.TimeProvider, logger, options.WebhookRetryDelays);
-        ForwardingProvider? forwarder = options.Forward ? new ForwardingProvider() : null;
+        ForwardingProvider? forwarder = options.Forward ? new ForwardingProvider(options.UpstreamTimeout) : null;
         ResponseArchive? archive = options.Forward ? null : new ResponseArchive();
         bool Serves(string model) => options.ExtraModels.Contains("*") || options.ExtraModels.Contains(model, StringComparer.OrdinalIgnoreCase)
             || store.Prices.Find(null, model) is not null;
         IProvider provider = forwarder ?? (IProvider)new SimulatedProvider(options, archive!, Serves);
-        var ledger = new Ledger(options.TimeProvider);
+        // With --data the ledger and the idempotency keys live in the same database as the calls, written by its one writer.
+        var sqlite = persistence as SqliteCallStore;
+        var ledger = new Ledger(options.TimeProvider, sqlite is null ? null : new SqliteLedgerJournal(sqlite));
+        IIdempotencyJournal? answers = sqlite is null ? null : new SqliteIdempotencyJournal(sqlite);
+        foreach (CallLogEntry cut in ledger.Restore(options.Rules, () => store.NextId().Sequence))
+        {
+            store.Add(cut);
+        }
         var admission = new RuleAdmission(options, ledger, webhooks);
-        var idempotency = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys);
+        var idempotency = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys, answers, "proxy");
         var proxy = new ProxyHandler(options, store, admission, idempotency, provider, app.Lifetime.ApplicationStopping);
 
+        // First of all: a DNS-rebinding page reaches 127.0.0.1 under its own host name, and tl_local is public.
+        app.UseHostFiltering();
         app.UseExceptionHandler(error => error.Run(async http =>
         {
             Exception? e = http.Features.Get<IExceptionHandlerFeature>()?.Error;
@@ -178,7 +193,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
 #endif
         OpenAIEndpoints.Map(app, proxy, store, archive, options.Forward ? "forward" : "simulate", options.ExtraModels);
         CompanionEndpoints.Map(app, store);
-        BudgetEndpoints.Map(app, store, admission, options);
+        BudgetEndpoints.Map(app, store, admission, options, answers);
         Dashboard.DashboardEndpoints.Map(app, options.Rules, ledger, webhooks);
         // The fallback also catches a known path asked with the wrong method: that is a 405 naming the methods allowed.
         app.MapFallback((HttpContext http) => RouteMethods.Allowed(app, http.Request.Path) is { Count: > 0 } allowed

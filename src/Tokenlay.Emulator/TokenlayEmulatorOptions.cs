@@ -86,6 +86,28 @@ public sealed class TokenlayEmulatorOptions
     /// <summary>Write warnings and errors to the console (the command-line app turns this on).</summary>
     public bool LogToConsole { get; set; }
 
+    /// <summary>
+    /// In <c>--forward</c>, how long the provider may take to send its answer's headers, and then
+    /// each part of a stream (<c>--upstream-timeout</c>). At the timeout the call fails as a provider
+    /// timeout (504), is settled and what it held is released. Defaults to 10 minutes.
+    /// </summary>
+    public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// <c>Host</c> header values answered besides the loopback names (<c>localhost</c>, <c>127.0.0.1</c>,
+    /// <c>[::1]</c>) when the emulator listens on loopback (<c>--allowed-hosts</c>); <c>*.example.test</c>
+    /// patterns and <c>*</c> (any host) are accepted. A page on another site that rebinds its DNS to
+    /// 127.0.0.1 sends its own name as the host, so it gets 400 instead of the emulator's data.
+    /// </summary>
+    public IReadOnlyList<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>
+    /// The most output tokens a call that sets no <c>max_tokens</c> holds against a token or cost
+    /// limit, and so may produce: the emulator sends the provider this cap (or less, when less is
+    /// left), so that no hard limit can be passed. Defaults to 4,096.
+    /// </summary>
+    public long UncappedOutputTokenHold { get; set; } = 4096;
+
     /// <summary>Time source; tests move it to cross window boundaries.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

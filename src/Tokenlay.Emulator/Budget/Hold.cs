@@ -7,20 +7,25 @@ namespace Tokenlay.Emulator.Budget;
 /// <summary>
 /// What one admitted call holds on the <see cref="Ledger"/> until it settles: a request counted per
 /// request limit, a concurrency slot per concurrency limit, and its estimate per token and cost limit
-/// (part of it drawn from a reservation, when the call names one).
+/// (part of it drawn from a reservation, when the call names one it may use).
 /// </summary>
 internal sealed class Hold
 {
-    public static readonly Hold None = new(null, DateTimeOffset.MinValue, null);
+    public static readonly Hold None = new(null, "", DateTimeOffset.MinValue, null);
 
-    public Hold(Rule? rule, DateTimeOffset at, ExceededLimit? exceeded)
+    public Hold(Rule? rule, string id, DateTimeOffset at, ExceededLimit? exceeded)
     {
         Rule = rule;
+        Id = id;
         At = at;
         Exceeded = exceeded;
     }
 
     public Rule? Rule { get; }
+
+    /// <summary>The call's request id: the key of its row in the durable store while it is open.</summary>
+    public string Id { get; }
+
     public DateTimeOffset At { get; }
 
     /// <summary>The first limit the call ran into; set for refused calls and for calls let through anyway (downgrade, warn).</summary>
@@ -32,10 +37,23 @@ internal sealed class Hold
     /// <summary>The reservation the call drew on, if any.</summary>
     public Reservation? DrawnFrom { get; set; }
 
-    public List<string> RequestKeys { get; } = new();
-    public List<string> ConcurrencyKeys { get; } = new();
+    /// <summary>Why a reservation the call named was not drawn on (another subject, rule or model; spent; expired).</summary>
+    public string? ReservationRefused { get; set; }
+
+    /// <summary>The output tokens (over all choices) held for the call: its cap. Null when no token or cost limit holds anything.</summary>
+    public long? OutputTokens { get; set; }
+
+    /// <summary>What the hold counts as used if the emulator stops before the call ends (a crash): the estimate.</summary>
+    public UsageEstimate Estimate { get; set; }
+
+    public List<CounterKey> RequestKeys { get; } = new();
+    public List<CounterKey> ConcurrencyKeys { get; } = new();
     public List<HoldLine> Lines { get; } = new();
 }
 
-/// <summary>An amount held on one token or cost counter: <see cref="Own"/> from the limit's headroom, <see cref="FromReservation"/> from a reservation.</summary>
-internal sealed record HoldLine(string Key, string Type, decimal Own, decimal FromReservation);
+/// <summary>
+/// An amount held on one token or cost counter, <see cref="Key"/> (in the window the call runs in):
+/// <see cref="Own"/> from the limit's headroom, <see cref="FromReservation"/> moved from the
+/// reservation's own counter <see cref="ReservationKey"/> (which may be an earlier window).
+/// </summary>
+internal sealed record HoldLine(CounterKey Key, LimitKind Kind, decimal Own, decimal FromReservation, CounterKey? ReservationKey);

@@ -1,83 +1,217 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Tokenlay.Emulator.Budget.Journal;
+using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Rules;
 
 namespace Tokenlay.Emulator.Budget;
 
 /// <summary>
-/// The one ledger every limit is counted on: proxied calls (held at admission, settled when they
-/// end), recorded usage and reservations. Every check and change happens under one lock, so N
-/// concurrent callers against a limit of M can never jointly get past it: a token or cost limit
-/// admits a call only if its estimate fits beside what is used and held, and a request or
-/// concurrency limit counts the call as it checks it.
+/// The one ledger every limit is counted on, and the only owner of what is in flight: proxied calls
+/// (held at admission, settled when they end), recorded usage and reservations. Every check and
+/// change happens under one lock, so N concurrent callers against a limit of M can never jointly
+/// get past it: a token or cost limit admits a call only if its whole estimate (its output cap
+/// included) fits beside what is used and held, and a request or concurrency limit counts the call
+/// as it checks it. With a journal (<c>--data</c>) every change is written in order, so counters,
+/// holds and reservations survive a restart, and a crash counts what it cut at its hold.
 /// </summary>
 internal sealed class Ledger
 {
     /// <summary>Closed reservations stay visible (<c>GET /v1/reservations/{id}</c>) up to this many.</summary>
     public const int ClosedReservationsKept = 10_000;
 
+    private static readonly TimeSpan s_pruneEvery = TimeSpan.FromMinutes(1);
+
     private readonly object _gate = new();
-    private readonly Dictionary<string, LimitCounter> _counters = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    private readonly Dictionary<CounterKey, LimitCounter> _counters = new();
+    private readonly Dictionary<CounterKey, int> _inFlight = new();
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
     private readonly Queue<string> _closed = new();
     private readonly TimeProvider _time;
+    private readonly ILedgerJournal? _journal;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DateTimeOffset _nextPrune = DateTimeOffset.MinValue;
 
-    public Ledger(TimeProvider time) => _time = time;
+    public Ledger(TimeProvider time, ILedgerJournal? journal = null)
+    {
+        _time = time;
+        _journal = journal;
+    }
+
+    /// <summary>How many counters are kept (ended windows are pruned): for tests of bounded memory.</summary>
+    public int CounterCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _counters.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads what the journal kept. Holds still open were cut by a crash: each is counted as used at
+    /// its estimate, and the call's log entry is returned so that it can be logged as such, under a
+    /// new sequence number from <paramref name="nextSequence"/> (so it cannot clash with this run's calls).
+    /// </summary>
+    public IReadOnlyList<CallLogEntry> Restore(IReadOnlyList<Rule> rules, Func<long> nextSequence)
+    {
+        if (_journal is null)
+        {
+            return [];
+        }
+        LedgerSnapshot snapshot = _journal.Load();
+        var recovered = new List<CallLogEntry>();
+        lock (_gate)
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            foreach (CounterRow row in snapshot.Counters)
+            {
+                Counter(row.Key).Used = row.Used;
+            }
+            foreach (ReservationRow row in snapshot.Reservations.OrderBy(r => r.CreatedAt))
+            {
+                Rule? rule = row.RuleId is null ? null : rules.FirstOrDefault(r => r.Id == row.RuleId);
+                var reservation = new Reservation
+                {
+                    Id = row.Id, Rule = rule, Metadata = row.Metadata, Model = row.Model, Estimate = new UsageEstimate(row.EstimateTokens, row.EstimateCostUsd),
+                    CreatedAt = row.CreatedAt, ExpiresAt = row.ExpiresAt, Status = row.Status,
+                    UsedTokens = row.UsedTokens, UsedCostUsd = row.UsedCostUsd, Calls = row.Calls,
+                };
+                _reservations[reservation.Id] = reservation;
+                if (!reservation.Active)
+                {
+                    _closed.Enqueue(reservation.Id);
+                    continue;
+                }
+                if (row.RuleId is not null && rule is null)
+                {
+                    // Its rule is gone from the rules file: nothing it held can be counted any more.
+                    reservation.Status = "released";
+                    _closed.Enqueue(reservation.Id);
+                    _journal.Write(new LedgerChange.Reservation(RowOf(reservation)));
+                    continue;
+                }
+                foreach (RemainingRow left in row.Remaining)
+                {
+                    reservation.Remaining[left.Key] = (left.Kind, left.Amount);
+                    Counter(left.Key).Held += left.Amount;
+                }
+            }
+            foreach (HoldRow hold in snapshot.Holds)
+            {
+                foreach (HoldLine line in hold.Lines)
+                {
+                    LimitCounter c = Counter(line.Key);
+                    c.Used += line.Own + line.FromReservation;
+                    Journal(line.Key, c);
+                }
+                _journal.Write(new LedgerChange.HoldClosed(hold.Id));
+                if (System.Text.Json.Nodes.JsonNode.Parse(hold.EntryJson) is System.Text.Json.Nodes.JsonObject json)
+                {
+                    json["sequence"] = nextSequence();
+                    CallLogEntry entry = json.Deserialize<CallLogEntry>(EmulatorJson.Options)!;
+                    entry.InputTokens = hold.InputTokens;
+                    entry.OutputTokens = hold.OutputTokens;
+                    entry.CostUsd = hold.CostUsd;
+                    entry.Counted = true;
+                    entry.Success = false;
+                    entry.Status = 499;
+                    entry.UsageSource = "held";
+                    entry.Error = "The emulator stopped before this call ended; it is metered at what it held.";
+                    recovered.Add(entry);
+                }
+            }
+            Housekeep(now);
+        }
+        return recovered;
+    }
+
+    /// <summary>Completes when every change so far is on disk (at once without a journal): a call is acknowledged after it.</summary>
+    public Task DurableAsync() => _journal?.DurableAsync() ?? Task.CompletedTask;
 
     /// <summary>
     /// Checks every limit of <paramref name="rule"/> for a call expected to use <paramref name="estimate"/>.
     /// When all fit, or when <paramref name="force"/> is set (the call goes on downgraded or warned), the
-    /// call is counted and its estimate held. A call naming a live <paramref name="reservation"/> takes
-    /// its estimate from the reservation first, and is not refused while the reservation covers it.
+    /// call is counted and its estimate held. A call naming a <paramref name="reservation"/> it may use
+    /// (same rule, subject and model family) takes its token and cost estimate from it first.
+    /// <paramref name="pending"/>, the call's log entry as admitted, is kept with the hold in case the emulator stops before the call ends.
     /// </summary>
-    public Hold Admit(Rule rule, IReadOnlyDictionary<string, object?> context, UsageEstimate estimate, bool force, Reservation? reservation = null)
+    public Hold Admit(Rule rule, IReadOnlyDictionary<string, object?> context, string model, CallEstimate estimate, bool force, Reservation? reservation, CallLogEntry? pending = null)
     {
         lock (_gate)
         {
             DateTimeOffset now = _time.GetUtcNow();
-            ExpireDue(now);
-            reservation = reservation is { Active: true } ? reservation : null;
-            List<LimitView> views = Evaluate(rule, context, estimate, reservation, now);
+            Housekeep(now);
+            CounterKey[] keys = Keys(rule, context, now);
+            string? refused = null;
+            if (reservation is not null && Refusal(reservation, rule, keys, model) is { } why)
+            {
+                refused = why;
+                reservation = null;
+            }
+            bool capped = estimate.Flexible && !force && rule.Then.Limits.Any(l => l.HoldsAmounts());
+            long output = capped ? FitOutput(rule, keys, estimate, reservation) : estimate.OutputTokens;
+            UsageEstimate usage = estimate.With(output);
+            List<LimitView> views = Evaluate(rule, keys, usage, reservation, now);
             LimitView? first = views.FirstOrDefault(v => !v.Fits);
             ExceededLimit? exceeded = first is null ? null : new ExceededLimit(first.Limit, first.PerValue, first.Current, first.ResetsAt);
-            var hold = new Hold(rule, now, exceeded);
+            var hold = new Hold(rule, pending?.Id ?? "", now, exceeded) { ReservationRefused = refused, Estimate = usage };
             if (exceeded is not null && !force)
             {
                 return hold;
             }
             hold.Counted = true;
             hold.DrawnFrom = reservation;
+            hold.OutputTokens = capped ? output : null;
             for (int i = 0; i < rule.Then.Limits.Count; i++)
             {
                 RuleLimit limit = rule.Then.Limits[i];
-                string key = views[i].Key;
-                switch (limit.Type)
+                CounterKey key = keys[i];
+                switch (limit.Kind())
                 {
-                    case "requests":
-                        Counter(key).Used += 1;
+                    case LimitKind.Requests:
+                        LimitCounter requests = Counter(key);
+                        requests.Used += 1;
+                        Journal(key, requests);
                         hold.RequestKeys.Add(key);
                         break;
-                    case "concurrent":
+                    case LimitKind.Concurrent:
                         _inFlight[key] = _inFlight.GetValueOrDefault(key) + 1;
                         hold.ConcurrencyKeys.Add(key);
                         break;
                     default:
-                        decimal amount = estimate.For(limit.Type);
-                        decimal fromReservation = Math.Min(amount, reservation?.RemainingFor(key) ?? 0);
-                        decimal own = amount - fromReservation;
+                        decimal amount = usage.For(limit.Kind());
+                        CounterKey? lentFrom = reservation?.HeldOn(key);
+                        decimal fromReservation = Math.Min(amount, reservation?.RemainingOn(lentFrom) ?? 0);
                         if (fromReservation > 0)
                         {
-                            // Moves from the reservation's hold to the call's: the counter's Held is unchanged.
-                            (string type, decimal left) = reservation!.Remaining[key];
-                            reservation.Remaining[key] = (type, left - fromReservation);
+                            // Moves from the reservation's hold (in its own window) to the call's, in the window the call runs in.
+                            CounterKey from = lentFrom!.Value;
+                            (LimitKind kind, decimal left) = reservation!.Remaining[from];
+                            reservation.Remaining[from] = (kind, left - fromReservation);
+                            LimitCounter lender = Counter(from);
+                            lender.Held = Math.Max(0, lender.Held - fromReservation);
                         }
-                        Counter(key).Held += own;
-                        hold.Lines.Add(new HoldLine(key, limit.Type, own, fromReservation));
+                        Counter(key).Held += amount;
+                        hold.Lines.Add(new HoldLine(key, limit.Kind(), amount - fromReservation, fromReservation, fromReservation > 0 ? lentFrom : null));
                         break;
                 }
+            }
+            if (_journal is not null && pending is not null && hold.Lines.Count > 0)
+            {
+                long input = estimate.InputTokens;
+                _journal.Write(new LedgerChange.HoldOpened(new HoldRow(hold.Id, JsonSerializer.Serialize(pending, EmulatorJson.Options),
+                    input, output, usage.CostUsd, [.. hold.Lines])));
+            }
+            if (reservation is not null)
+            {
+                JournalReservation(reservation);
             }
             return hold;
         }
@@ -87,6 +221,7 @@ internal sealed class Ledger
     /// Ends a call: releases its slots and held estimate, and counts what it actually used. A call
     /// that <paramref name="consumed"/> nothing (it failed before the provider produced anything)
     /// gives its request back. What a reservation lent and the call did not use goes back to it.
+    /// Queued callers are woken.
     /// </summary>
     public void Settle(Hold hold, long tokens, decimal? cost, bool consumed)
     {
@@ -96,45 +231,61 @@ internal sealed class Ledger
         }
         lock (_gate)
         {
-            foreach (string key in hold.ConcurrencyKeys)
+            foreach (CounterKey key in hold.ConcurrencyKeys)
             {
                 if (_inFlight.TryGetValue(key, out int n))
                 {
                     if (n <= 1) _inFlight.Remove(key); else _inFlight[key] = n - 1;
                 }
             }
-            if (!hold.Counted)
+            if (hold.Counted)
             {
-                return;
+                SettleCounted(hold, tokens, cost, consumed);
             }
-            if (!consumed)
+            Changed();
+        }
+    }
+
+    private void SettleCounted(Hold hold, long tokens, decimal? cost, bool consumed)
+    {
+        if (!consumed)
+        {
+            foreach (CounterKey key in hold.RequestKeys)
             {
-                foreach (string key in hold.RequestKeys)
-                {
-                    LimitCounter c = Counter(key);
-                    c.Used = Math.Max(0, c.Used - 1);
-                }
+                LimitCounter c = Counter(key);
+                c.Used = Math.Max(0, c.Used - 1);
+                Journal(key, c);
             }
-            Reservation? reservation = hold.DrawnFrom;
-            foreach (HoldLine line in hold.Lines)
+        }
+        Reservation? reservation = hold.DrawnFrom;
+        foreach (HoldLine line in hold.Lines)
+        {
+            LimitCounter c = Counter(line.Key);
+            decimal actual = !consumed ? 0 : line.Kind == LimitKind.Tokens ? tokens : cost ?? 0;
+            c.Held = Math.Max(0, c.Held - line.Own - line.FromReservation);
+            c.Used += actual;
+            Journal(line.Key, c);
+            decimal giveBack = line.FromReservation - Math.Min(actual, line.FromReservation);
+            if (giveBack > 0 && reservation is { Active: true } && line.ReservationKey is { } lender
+                && reservation.Remaining.TryGetValue(lender, out var left))
             {
-                LimitCounter c = Counter(line.Key);
-                decimal actual = !consumed ? 0 : line.Type == "tokens" ? tokens : cost ?? 0;
-                c.Held = Math.Max(0, c.Held - line.Own - line.FromReservation);
-                c.Used += actual;
-                decimal giveBack = line.FromReservation - Math.Min(actual, line.FromReservation);
-                if (giveBack > 0 && reservation is { Active: true } && reservation.Remaining.TryGetValue(line.Key, out var left))
-                {
-                    reservation.Remaining[line.Key] = (left.Type, left.Amount + giveBack);
-                    c.Held += giveBack;
-                }
+                reservation.Remaining[lender] = (left.Kind, left.Amount + giveBack);
+                Counter(lender).Held += giveBack;
             }
-            if (reservation is not null && consumed)
+        }
+        if (reservation is not null)
+        {
+            if (consumed)
             {
                 reservation.Calls++;
                 reservation.UsedTokens += tokens;
                 reservation.UsedCostUsd += cost ?? 0;
             }
+            JournalReservation(reservation);
+        }
+        if (hold.Lines.Count > 0 && hold.Id.Length > 0)
+        {
+            _journal?.Write(new LedgerChange.HoldClosed(hold.Id));
         }
     }
 
@@ -146,19 +297,19 @@ internal sealed class Ledger
     {
         lock (_gate)
         {
-            ExpireDue(_time.GetUtcNow());
+            Housekeep(_time.GetUtcNow());
             return RecordUnlocked(rule, context, at, tokens, cost);
         }
     }
 
     /// <summary>Where each limit of <paramref name="rule"/> stands for a call like this one; changes nothing (<c>POST /v1/check</c>).</summary>
-    public IReadOnlyList<LimitView> Check(Rule rule, IReadOnlyDictionary<string, object?> context, UsageEstimate estimate, Reservation? reservation = null)
+    public IReadOnlyList<LimitView> Check(Rule rule, IReadOnlyDictionary<string, object?> context, UsageEstimate estimate)
     {
         lock (_gate)
         {
             DateTimeOffset now = _time.GetUtcNow();
-            ExpireDue(now);
-            return Evaluate(rule, context, estimate, reservation is { Active: true } ? reservation : null, now);
+            Housekeep(now);
+            return Evaluate(rule, Keys(rule, context, now), estimate, null, now);
         }
     }
 
@@ -173,7 +324,7 @@ internal sealed class Ledger
         lock (_gate)
         {
             DateTimeOffset now = _time.GetUtcNow();
-            ExpireDue(now);
+            Housekeep(now);
             var reservation = new Reservation
             {
                 Id = "rsv_" + Guid.NewGuid().ToString("N")[..24],
@@ -181,31 +332,31 @@ internal sealed class Ledger
             };
             if (rule is not null)
             {
-                var lines = new List<(string Key, string Type, decimal Amount)>();
+                CounterKey[] keys = Keys(rule, context, now);
+                var lines = new List<(CounterKey Key, LimitKind Kind, decimal Amount)>();
                 for (int i = 0; i < rule.Then.Limits.Count; i++)
                 {
                     RuleLimit limit = rule.Then.Limits[i];
-                    if (limit.Type is not ("tokens" or "cost"))
+                    if (!limit.HoldsAmounts())
                     {
                         continue;
                     }
-                    string per = LimitKeys.PerValue(limit, context);
-                    string key = LimitKeys.Key(rule, i, per, limit.Type, limit.Window, now);
-                    decimal amount = estimate.For(limit.Type);
-                    LimitCounter c = Counter(key);
+                    decimal amount = estimate.For(limit.Kind());
+                    LimitCounter c = Counter(keys[i]);
                     if (amount > 0 && c.Current + amount > limit.Max)
                     {
-                        return (null, new ExceededLimit(limit, per, c.Current, LimitKeys.NextWindowStart(limit.Window, now)));
+                        return (null, new ExceededLimit(limit, keys[i].Per, c.Current, limit.WindowKind().NextStart(now)));
                     }
-                    lines.Add((key, limit.Type, amount));
+                    lines.Add((keys[i], limit.Kind(), amount));
                 }
-                foreach ((string key, string type, decimal amount) in lines)
+                foreach ((CounterKey key, LimitKind kind, decimal amount) in lines)
                 {
                     Counter(key).Held += amount;
-                    reservation.Remaining[key] = (type, amount);
+                    reservation.Remaining[key] = (kind, amount);
                 }
             }
             _reservations[reservation.Id] = reservation;
+            JournalReservation(reservation);
             return (reservation, null);
         }
     }
@@ -215,36 +366,39 @@ internal sealed class Ledger
     {
         lock (_gate)
         {
-            ExpireDue(_time.GetUtcNow());
+            Housekeep(_time.GetUtcNow());
             return _reservations.GetValueOrDefault(id);
         }
     }
 
     /// <summary>
-    /// Meters usage done outside the proxy against a reservation: it uses up the hold first; beyond
-    /// it, it counts on the limits like any usage. Returns the first limit now exceeded, if any.
+    /// Meters usage done outside the proxy against a reservation: it uses up the hold first, and is
+    /// counted in the window it happens in (now), like any usage. Returns the first limit now exceeded, if any.
     /// </summary>
     public ExceededLimit? Commit(Reservation reservation, IReadOnlyDictionary<string, object?> context, long tokens, decimal? cost)
     {
         lock (_gate)
         {
             DateTimeOffset now = _time.GetUtcNow();
-            ExpireDue(now);
+            Housekeep(now);
             if (reservation.Active)
             {
-                foreach ((string key, (string type, decimal left)) in reservation.Remaining.ToArray())
+                foreach ((CounterKey key, (LimitKind kind, decimal left)) in reservation.Remaining.ToArray())
                 {
-                    decimal actual = type == "tokens" ? tokens : cost ?? 0;
+                    decimal actual = kind == LimitKind.Tokens ? tokens : cost ?? 0;
                     decimal take = Math.Min(actual, left);
-                    reservation.Remaining[key] = (type, left - take);
-                    Counter(key).Held = Math.Max(0, Counter(key).Held - take);
+                    reservation.Remaining[key] = (kind, left - take);
+                    LimitCounter c = Counter(key);
+                    c.Held = Math.Max(0, c.Held - take);
                 }
             }
             reservation.Calls++;
             reservation.UsedTokens += tokens;
             reservation.UsedCostUsd += cost ?? 0;
-            // Counted on the reservation's own window keys where it holds, else on today's.
-            return reservation.Rule is { } rule ? RecordUnlocked(rule, context, reservation.Active ? reservation.CreatedAt : now, tokens, cost) : null;
+            JournalReservation(reservation);
+            ExceededLimit? exceeded = reservation.Rule is { } rule ? RecordUnlocked(rule, context, now, tokens, cost) : null;
+            Changed();
+            return exceeded;
         }
     }
 
@@ -254,6 +408,19 @@ internal sealed class Ledger
         lock (_gate)
         {
             ReleaseUnlocked(reservation, status);
+            Changed();
+        }
+    }
+
+    /// <summary>
+    /// Completes when a call settles or a reservation is released, committed or expires: what a
+    /// queued call waits for before it is judged again.
+    /// </summary>
+    public Task ChangedAsync()
+    {
+        lock (_gate)
+        {
+            return _changed.Task;
         }
     }
 
@@ -266,7 +433,7 @@ internal sealed class Ledger
         lock (_gate)
         {
             DateTimeOffset now = _time.GetUtcNow();
-            ExpireDue(now);
+            Housekeep(now);
             var result = new List<RuleStatus>(rules.Count);
             foreach (Rule rule in rules)
             {
@@ -274,19 +441,20 @@ internal sealed class Ledger
                 for (int i = 0; i < rule.Then.Limits.Count; i++)
                 {
                     RuleLimit limit = rule.Then.Limits[i];
-                    string prefix = rule.Id + "|" + i.ToString(CultureInfo.InvariantCulture) + "|";
-                    string suffix = limit.Type == "concurrent" ? "" : "|" + LimitKeys.WindowStart(limit.Window, now).ToString("O", CultureInfo.InvariantCulture);
-                    IEnumerable<KeyValuePair<string, decimal>> current = limit.Type == "concurrent"
-                        ? _inFlight.Select(p => new KeyValuePair<string, decimal>(p.Key, p.Value))
-                        : _counters.Select(p => new KeyValuePair<string, decimal>(p.Key, p.Value.Current));
+                    bool concurrent = limit.Kind() == LimitKind.Concurrent;
+                    DateTimeOffset start = concurrent ? DateTimeOffset.UnixEpoch : limit.WindowKind().Start(now);
+                    IEnumerable<(CounterKey Key, decimal Current)> current = concurrent
+                        ? _inFlight.Select(p => (p.Key, (decimal)p.Value))
+                        : _counters.Select(p => (p.Key, p.Value.Current));
+                    int index = i;
                     var closest = current
-                        .Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal) && p.Key.EndsWith(suffix, StringComparison.Ordinal) && p.Value > 0)
-                        .Select(p => new LimitUsage(p.Key.Substring(prefix.Length, p.Key.Length - prefix.Length - suffix.Length), p.Value, Math.Max(0, limit.Max - p.Value)))
+                        .Where(p => p.Key.RuleId == rule.Id && p.Key.Limit == index && p.Key.WindowStart == start && p.Current > 0)
+                        .Select(p => new LimitUsage(p.Key.Per, p.Current, Math.Max(0, limit.Max - p.Current)))
                         .OrderByDescending(u => u.Current).ThenBy(u => u.Key, StringComparer.Ordinal)
                         .Take(top)
                         .ToList();
                     limits.Add(new LimitStatus(limit.Type, limit.Window, limit.TrackingKey ?? limit.Per, limit.Max,
-                        limit.Type == "concurrent" ? null : LimitKeys.NextWindowStart(limit.Window, now), closest));
+                        concurrent ? null : limit.WindowKind().NextStart(now), closest));
                 }
                 result.Add(new RuleStatus(rule.Id, rule.Priority, rule.If, rule.Then.Model, rule.Then.OnLimitExceeded.Action, limits));
             }
@@ -294,49 +462,110 @@ internal sealed class Ledger
         }
     }
 
-    private List<LimitView> Evaluate(Rule rule, IReadOnlyDictionary<string, object?> context, UsageEstimate estimate, Reservation? reservation, DateTimeOffset now)
+    private static CounterKey[] Keys(Rule rule, IReadOnlyDictionary<string, object?> context, DateTimeOffset now)
     {
-        var views = new List<LimitView>(rule.Then.Limits.Count);
-        var keys = new string[rule.Then.Limits.Count];
-        var pers = new string[rule.Then.Limits.Count];
-        // A call is covered when the reservation it names holds its whole estimate on every token and cost limit.
-        bool covered = reservation is not null;
-        for (int i = 0; i < rule.Then.Limits.Count; i++)
+        var keys = new CounterKey[rule.Then.Limits.Count];
+        for (int i = 0; i < keys.Length; i++)
         {
-            RuleLimit limit = rule.Then.Limits[i];
-            pers[i] = LimitKeys.PerValue(limit, context);
-            keys[i] = LimitKeys.Key(rule, i, pers[i], limit.Type, limit.Window, now);
-            if (covered && limit.Type is ("tokens" or "cost") && reservation!.RemainingFor(keys[i]) < estimate.For(limit.Type))
+            keys[i] = CounterKey.For(rule, i, rule.Then.Limits[i].PerValue(context), now);
+        }
+        return keys;
+    }
+
+    /// <summary>Why a call may not draw on <paramref name="reservation"/>; null when it may.</summary>
+    private static string? Refusal(Reservation reservation, Rule rule, CounterKey[] keys, string model)
+    {
+        if (!reservation.Active)
+        {
+            return $"Reservation '{reservation.Id}' is {reservation.Status}";
+        }
+        if (reservation.Rule?.Id != rule.Id || !ModelFamily.Same(reservation.Model, model))
+        {
+            return $"Reservation '{reservation.Id}' was made for another rule or model";
+        }
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (rule.Then.Limits[i].HoldsAmounts() && reservation.Remaining.Count > 0 && reservation.HeldOn(keys[i]) is null)
             {
-                covered = false;
+                return $"Reservation '{reservation.Id}' was made for another {rule.Then.Limits[i].TrackingKey ?? rule.Then.Limits[i].Per}";
             }
         }
-        for (int i = 0; i < rule.Then.Limits.Count; i++)
+        return null;
+    }
+
+    /// <summary>
+    /// The most output (over all choices) a call with no cap of its own can be given: what is left on
+    /// every token and cost limit after its prompt, at most its default hold. Less than its minimum
+    /// means it does not fit, and the minimum is returned so that it is refused as such.
+    /// </summary>
+    private long FitOutput(Rule rule, CounterKey[] keys, CallEstimate estimate, Reservation? reservation)
+    {
+        decimal room = estimate.OutputTokens;
+        for (int i = 0; i < keys.Length; i++)
         {
             RuleLimit limit = rule.Then.Limits[i];
-            string per = pers[i];
-            DateTimeOffset? resets = limit.Type == "concurrent" ? null : LimitKeys.NextWindowStart(limit.Window, now);
+            if (!limit.HoldsAmounts())
+            {
+                continue;
+            }
+            CounterKey? lender = reservation?.HeldOn(keys[i]);
+            // A reservation in the call's own window is counted in its counter already: what it lends is headroom too.
+            decimal headroom = limit.Max - (_counters.GetValueOrDefault(keys[i])?.Current ?? 0) + (lender == keys[i] ? reservation!.RemainingOn(lender) : 0);
+            if (limit.Kind() == LimitKind.Tokens)
+            {
+                room = Math.Min(room, headroom - estimate.InputTokens);
+            }
+            else if (estimate.Price is { } price)
+            {
+                decimal left = headroom - price.CostOf(estimate.InputTokens, 0);
+                if (price.Output > 0)
+                {
+                    room = Math.Min(room, left * 1_000_000m / price.Output);
+                }
+                else if (left < 0)
+                {
+                    room = 0;
+                }
+            }
+        }
+        long perChoice = (long)Math.Floor(Math.Max(0, room) / estimate.Choices);
+        long output = perChoice * estimate.Choices;
+        return perChoice >= 1 && output >= estimate.MinimumOutput ? output : Math.Max(estimate.MinimumOutput, estimate.Choices);
+    }
+
+    private List<LimitView> Evaluate(Rule rule, CounterKey[] keys, UsageEstimate estimate, Reservation? reservation, DateTimeOffset now)
+    {
+        var views = new List<LimitView>(keys.Length);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            RuleLimit limit = rule.Then.Limits[i];
+            CounterKey key = keys[i];
+            DateTimeOffset? resets = limit.Kind() == LimitKind.Concurrent ? null : limit.WindowKind().NextStart(now);
             decimal current;
             bool fits;
-            switch (limit.Type)
+            switch (limit.Kind())
             {
-                case "requests":
-                    current = _counters.GetValueOrDefault(keys[i])?.Used ?? 0;
-                    fits = covered || current + 1 <= limit.Max;
+                case LimitKind.Requests:
+                    // A reservation never lifts a request limit: it holds budget, not calls.
+                    current = _counters.GetValueOrDefault(key)?.Used ?? 0;
+                    fits = current + 1 <= limit.Max;
                     break;
-                case "concurrent":
-                    current = _inFlight.GetValueOrDefault(keys[i]);
+                case LimitKind.Concurrent:
+                    current = _inFlight.GetValueOrDefault(key);
                     fits = current + 1 <= limit.Max;
                     break;
                 default:
-                    current = _counters.GetValueOrDefault(keys[i])?.Current ?? 0;
-                    decimal amount = estimate.For(limit.Type);
-                    decimal own = amount - Math.Min(amount, reservation?.RemainingFor(keys[i]) ?? 0);
+                    current = _counters.GetValueOrDefault(key)?.Current ?? 0;
+                    decimal amount = estimate.For(limit.Kind());
+                    CounterKey? lender = reservation?.HeldOn(key);
+                    decimal lent = Math.Min(amount, reservation?.RemainingOn(lender) ?? 0);
+                    // What a reservation in this window lends is in `current` already; from an earlier window it moves here.
+                    decimal own = lender == key ? amount - lent : amount;
                     // With nothing to hold (no estimate), the call still needs some budget left.
                     fits = own > 0 ? current + own <= limit.Max : current < limit.Max || amount > 0;
                     break;
             }
-            views.Add(new LimitView(limit, per, keys[i], current, Math.Max(0, limit.Max - current), resets, fits));
+            views.Add(new LimitView(limit, key.Per, key, current, Math.Max(0, limit.Max - current), resets, fits));
         }
         return views;
     }
@@ -347,16 +576,18 @@ internal sealed class Ledger
         for (int i = 0; i < rule.Then.Limits.Count; i++)
         {
             RuleLimit limit = rule.Then.Limits[i];
-            if (limit.Type == "concurrent")
+            if (limit.Kind() == LimitKind.Concurrent)
             {
                 continue;
             }
-            string per = LimitKeys.PerValue(limit, context);
-            LimitCounter c = Counter(LimitKeys.Key(rule, i, per, limit.Type, limit.Window, at));
-            c.Used += limit.Type switch { "requests" => 1, "tokens" => tokens, _ => cost ?? 0 };
+            string per = limit.PerValue(context);
+            CounterKey key = CounterKey.For(rule, i, per, at);
+            LimitCounter c = Counter(key);
+            c.Used += limit.Kind() switch { LimitKind.Requests => 1, LimitKind.Tokens => tokens, _ => cost ?? 0 };
+            Journal(key, c);
             if (c.Current > limit.Max && exceeded is null)
             {
-                exceeded = new ExceededLimit(limit, per, c.Current, LimitKeys.NextWindowStart(limit.Window, at));
+                exceeded = new ExceededLimit(limit, per, c.Current, limit.WindowKind().NextStart(at));
             }
         }
         return exceeded;
@@ -368,13 +599,14 @@ internal sealed class Ledger
         {
             return;
         }
-        foreach ((string key, (_, decimal left)) in reservation.Remaining)
+        foreach ((CounterKey key, (_, decimal left)) in reservation.Remaining)
         {
             LimitCounter c = Counter(key);
             c.Held = Math.Max(0, c.Held - left);
         }
         reservation.Remaining.Clear();
         reservation.Status = status;
+        JournalReservation(reservation);
         _closed.Enqueue(reservation.Id);
         while (_closed.Count > ClosedReservationsKept)
         {
@@ -382,20 +614,51 @@ internal sealed class Ledger
         }
     }
 
-    // Expiry is checked on every use of the ledger rather than by a timer, so a fake clock drives it exactly.
-    private void ExpireDue(DateTimeOffset now)
+    // Expiry and pruning run on every use of the ledger rather than on a timer, so a fake clock drives them exactly.
+    private void Housekeep(DateTimeOffset now)
     {
-        if (_reservations.Count == _closed.Count)
+        if (_reservations.Count != _closed.Count)
+        {
+            bool expired = false;
+            foreach (Reservation reservation in _reservations.Values.Where(r => r.Active && r.ExpiresAt <= now).ToList())
+            {
+                ReleaseUnlocked(reservation, "expired");
+                expired = true;
+            }
+            if (expired)
+            {
+                Changed();
+            }
+        }
+        if (now < _nextPrune)
         {
             return;
         }
-        foreach (Reservation reservation in _reservations.Values.Where(r => r.Active && r.ExpiresAt <= now).ToList())
+        _nextPrune = now + s_pruneEvery;
+        // Counters of ended windows can never be read again: memory stays bounded by the subjects active now.
+        foreach ((CounterKey key, LimitCounter counter) in _counters.Where(p => p.Value.Held == 0 && p.Key.EndedBy(now)).ToList())
         {
-            ReleaseUnlocked(reservation, "expired");
+            _counters.Remove(key);
+            _journal?.Write(new LedgerChange.CounterDropped(key));
         }
     }
 
-    private LimitCounter Counter(string key)
+    private void Changed()
+    {
+        TaskCompletionSource done = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        done.TrySetResult();
+    }
+
+    private void Journal(CounterKey key, LimitCounter counter) => _journal?.Write(new LedgerChange.Counter(new CounterRow(key, counter.Used)));
+
+    private void JournalReservation(Reservation reservation) => _journal?.Write(new LedgerChange.Reservation(RowOf(reservation)));
+
+    private static ReservationRow RowOf(Reservation r) => new(
+        r.Id, r.Rule?.Id, new Dictionary<string, string>(r.Metadata), r.Model, r.Estimate.Tokens, r.Estimate.CostUsd, r.CreatedAt, r.ExpiresAt, r.Status,
+        r.Remaining.Select(p => new RemainingRow(p.Key, p.Value.Kind, p.Value.Amount)).ToList(), r.UsedTokens, r.UsedCostUsd, r.Calls);
+
+    private LimitCounter Counter(CounterKey key)
     {
         if (!_counters.TryGetValue(key, out LimitCounter? counter))
         {

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using Tokenlay.Emulator.Rules;
 
 namespace Tokenlay.Emulator.Budget;
@@ -8,4 +7,4 @@ namespace Tokenlay.Emulator.Budget;
 internal sealed record ExceededLimit(RuleLimit Limit, string PerValue, decimal Current, DateTimeOffset? ResetsAt);
 
 /// <summary>Where one limit stands for one call's key (<see cref="Key"/> is its counter): what <c>POST /v1/check</c> reports.</summary>
-internal sealed record LimitView(RuleLimit Limit, string PerValue, string Key, decimal Current, decimal Remaining, DateTimeOffset? ResetsAt, bool Fits);
+internal sealed record LimitView(RuleLimit Limit, string PerValue, CounterKey Key, decimal Current, decimal Remaining, DateTimeOffset? ResetsAt, bool Fits);

@@ -7,7 +7,9 @@ namespace Tokenlay.Emulator.Budget;
 /// <summary>
 /// Budget held for a job (<c>POST /v1/reservations</c>): amounts held on the counters of the rule
 /// the reservation's metadata and model fall under, counted against everyone else until committed,
-/// released or expired. Guarded by the <see cref="Ledger"/>'s lock.
+/// released or expired. Only calls of the same subject (the same value of every limit's <c>per</c>),
+/// rule and model family may draw on it, and it never lifts a request or concurrency limit.
+/// Guarded by the <see cref="Ledger"/>'s lock.
 /// </summary>
 internal sealed class Reservation
 {
@@ -22,8 +24,8 @@ internal sealed class Reservation
     /// <summary><c>active</c>, <c>released</c> or <c>expired</c>.</summary>
     public string Status { get; set; } = "active";
 
-    /// <summary>What is still held, by counter key, with the limit type of each counter.</summary>
-    public Dictionary<string, (string Type, decimal Amount)> Remaining { get; } = new(StringComparer.Ordinal);
+    /// <summary>What is still held, by counter (in the window the reservation was made in), with the kind of each counter's limit.</summary>
+    public Dictionary<CounterKey, (LimitKind Kind, decimal Amount)> Remaining { get; } = new();
 
     /// <summary>Usage metered against the reservation so far (commits and proxied calls).</summary>
     public long UsedTokens { get; set; }
@@ -32,5 +34,18 @@ internal sealed class Reservation
 
     public bool Active => Status == "active";
 
-    public decimal RemainingFor(string key) => Remaining.TryGetValue(key, out var held) ? held.Amount : 0;
+    /// <summary>The counter this reservation holds on for the same limit and subject as <paramref name="key"/>, in whatever window.</summary>
+    public CounterKey? HeldOn(CounterKey key)
+    {
+        foreach (CounterKey held in Remaining.Keys)
+        {
+            if (held.SameSubject(key))
+            {
+                return held;
+            }
+        }
+        return null;
+    }
+
+    public decimal RemainingOn(CounterKey? key) => key is { } k && Remaining.TryGetValue(k, out var held) ? held.Amount : 0;
 }

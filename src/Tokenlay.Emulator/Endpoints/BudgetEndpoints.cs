@@ -26,9 +26,9 @@ internal static class BudgetEndpoints
     /// <summary>Reservation lifetimes: 5 minutes unless asked, at most a day.</summary>
     public const int DefaultTtlSeconds = 300, MaxTtlSeconds = 86_400;
 
-    public static void Map(IEndpointRouteBuilder app, UsageStore store, RuleAdmission admission, TokenlayEmulatorOptions options)
+    public static void Map(IEndpointRouteBuilder app, UsageStore store, RuleAdmission admission, TokenlayEmulatorOptions options, IIdempotencyJournal? answers)
     {
-        var records = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys);
+        var records = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys, answers, "budget");
         var handlers = new Handlers(store, admission, options, records);
         app.MapPost("/v1/check", (Func<HttpContext, Task>)handlers.CheckAsync)
             .WithSummary("What a proxied call with this metadata and model would meet (rule, action, model, limits); meters nothing.");
@@ -42,13 +42,14 @@ internal static class BudgetEndpoints
             .WithSummary("One reservation: what it still holds and what was used against it.");
         app.MapPost("/v1/reservations/{id}/commit", (Func<HttpContext, string, Task>)handlers.CommitAsync)
             .WithSummary("Meters usage done outside the proxy against the reservation's hold.");
-        app.MapDelete("/v1/reservations/{id}", (string id) =>
+        app.MapDelete("/v1/reservations/{id}", async (string id) =>
             {
                 if (admission.Ledger.Find(id) is not { } reservation)
                 {
                     return NotFound(id);
                 }
                 admission.Ledger.Release(reservation);
+                await admission.Ledger.DurableAsync();
                 return Results.Json(ReservationJson(reservation));
             })
             .WithSummary("Releases what the reservation still holds.");
@@ -71,7 +72,7 @@ internal static class BudgetEndpoints
             // Without an estimate, a check holds what a call without max_tokens would: the default output estimate.
             long inTokens = input ?? 0, outTokens = output ?? options.DefaultOutputTokenEstimate;
             AdmissionOutcome outcome = admission.Check(context, request.Model,
-                model => new UsageEstimate(inTokens + outTokens, store.Prices.Find(request.Provider, model)?.CostOf(inTokens, outTokens)), null);
+                model => new UsageEstimate(inTokens + outTokens, store.Prices.Find(request.Provider, model)?.CostOf(inTokens, outTokens)));
             var warnings = new List<string>(outcome.Warnings);
             if (request.Metadata.Dropped.Count > 0)
             {
@@ -152,6 +153,7 @@ internal static class BudgetEndpoints
             entry.RuleId = rule?.Id;
             ExceededLimit? exceeded = rule is null ? null : admission.Ledger.Record(rule, context, at, entry.InputTokens + entry.OutputTokens, entry.CostUsd);
             store.Add(entry);
+            await admission.Ledger.DurableAsync();
             http.Response.Headers["x-tokenlay-request-id"] = entry.Id;
             var answer = new JsonObject
             {
@@ -219,6 +221,7 @@ internal static class BudgetEndpoints
                 });
                 return;
             }
+            await admission.Ledger.DurableAsync();
             await Write(http, 201, ReservationJson(reservation));
         }
 
@@ -254,6 +257,7 @@ internal static class BudgetEndpoints
                 Dictionary<string, object?> context = RuleContext.Build(request.Metadata, request.Model, request.Provider, store, now);
                 ExceededLimit? exceeded = admission.Ledger.Commit(reservation, context, entry.InputTokens + entry.OutputTokens, entry.CostUsd);
                 store.Add(entry);
+                await admission.Ledger.DurableAsync();
                 http.Response.Headers["x-tokenlay-request-id"] = entry.Id;
                 return await Write(http, 200, new JsonObject
                 {
@@ -299,7 +303,7 @@ internal static class BudgetEndpoints
 
     internal static JsonObject ReservationJson(Reservation r)
     {
-        decimal HeldOf(string type) => r.Remaining.Values.Where(v => v.Type == type).Select(v => v.Amount).DefaultIfEmpty(0).Max();
+        decimal HeldOf(LimitKind kind) => r.Remaining.Values.Where(v => v.Kind == kind).Select(v => v.Amount).DefaultIfEmpty(0).Max();
         return new JsonObject
         {
             ["id"] = r.Id,
@@ -309,7 +313,7 @@ internal static class BudgetEndpoints
             ["rule_id"] = r.Rule?.Id,
             ["metadata"] = new JsonObject(r.Metadata.Select(m => new KeyValuePair<string, JsonNode?>(m.Key, m.Value))),
             ["estimate"] = new JsonObject { ["tokens"] = r.Estimate.Tokens, ["cost_usd"] = r.Estimate.CostUsd },
-            ["held"] = new JsonObject { ["tokens"] = (long)HeldOf("tokens"), ["cost_usd"] = HeldOf("cost") },
+            ["held"] = new JsonObject { ["tokens"] = (long)HeldOf(LimitKind.Tokens), ["cost_usd"] = HeldOf(LimitKind.Cost) },
             ["used"] = new JsonObject { ["tokens"] = r.UsedTokens, ["cost_usd"] = r.UsedCostUsd },
             ["calls"] = r.Calls,
             ["created_at"] = Time(r.CreatedAt),

@@ -55,9 +55,14 @@ internal static class CompanionEndpoints
             return error!;
         }
         IQueryCollection q = http.Request.Query;
+        int limit = UsageReport.DefaultBreakdownLimit;
+        if (q.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > UsageReport.MaxBreakdownLimit))
+        {
+            return Error(400, $"'limit' must be a whole number from 1 to {UsageReport.MaxBreakdownLimit}: how many users and features to list.", "invalid_request_error", "invalid_value", "limit");
+        }
         UsageReport report = store.Report(c =>
             Matches(q, "user", c.User) && Matches(q, "org", c.Org) && Matches(q, "project", c.Project) && Matches(q, "feature", c.Feature)
-            && Matches(q, "model", c.Model) && (since is null || c.At >= since) && (until is null || c.At < until), since, until);
+            && Matches(q, "model", c.Model) && (since is null || c.At >= since) && (until is null || c.At < until), since, until, limit);
         return Results.Json(report, EmulatorJson.Options);
     }
 
@@ -125,7 +130,7 @@ internal static class CompanionEndpoints
                 string where = $"{provider}.{model}";
                 if (priceNode is not JsonObject price || !TryPrice(price["input"], out decimal input) || !TryPrice(price["output"], out decimal output))
                 {
-                    return Error(400, $"'{where}' needs 'input' and 'output', each a number of USD per 1M tokens, 0 or more.", "invalid_request_error", "invalid_value", where);
+                    return Error(400, $"'{where}' needs 'input' and 'output', each a number of USD per 1M tokens from 0 to {ModelPrice.MaxPerMillionTokens:N0}.", "invalid_request_error", "invalid_value", where);
                 }
                 prices[model] = new ModelPrice(input, output);
             }
@@ -138,7 +143,7 @@ internal static class CompanionEndpoints
     private static bool TryPrice(JsonNode? node, out decimal value)
     {
         value = 0;
-        return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out value) && value >= 0;
+        return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out value) && value >= 0 && value <= ModelPrice.MaxPerMillionTokens;
     }
 
     private static bool TryRange(IQueryCollection q, out DateTimeOffset? since, out DateTimeOffset? until, out IResult? error)

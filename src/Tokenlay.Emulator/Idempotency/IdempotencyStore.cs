@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
@@ -28,12 +29,31 @@ internal sealed class IdempotencyStore
     private readonly TimeProvider _time;
     private readonly TimeSpan _lifetime;
     private readonly int _capacity;
+    private readonly IIdempotencyJournal? _journal;
+    private readonly string _scope;
 
-    public IdempotencyStore(TimeProvider time, TimeSpan lifetime, int capacity)
+    /// <summary>With a <paramref name="journal"/>, answered keys of <paramref name="scope"/> are kept across restarts.</summary>
+    public IdempotencyStore(TimeProvider time, TimeSpan lifetime, int capacity, IIdempotencyJournal? journal = null, string scope = "proxy")
     {
         _time = time;
         _lifetime = lifetime;
         _capacity = Math.Max(1, capacity);
+        _journal = journal;
+        _scope = scope;
+        if (journal is not null)
+        {
+            foreach (KeptAnswer kept in journal.Load(scope).OrderBy(k => k.CreatedAt))
+            {
+                var record = new IdempotencyRecord(kept.Fingerprint, kept.CreatedAt) { Response = kept.Response };
+                record.Done.TrySetResult(kept.Response);
+                _records[kept.Key] = record;
+                _order.Enqueue((kept.Key, record));
+            }
+            lock (_gate)
+            {
+                Forget(time.GetUtcNow());
+            }
+        }
     }
 
     /// <summary>
@@ -128,6 +148,7 @@ internal sealed class IdempotencyStore
             else
             {
                 ticket.Record.Response = response;
+                _journal?.Kept(_scope, new KeptAnswer(ticket.Key, ticket.Record.Fingerprint, ticket.Record.CreatedAt, response));
             }
         }
         ticket.Record.Done.TrySetResult(response);
@@ -149,6 +170,7 @@ internal sealed class IdempotencyStore
             if (!stale)
             {
                 _records.Remove(key);
+                _journal?.Freed(_scope, key);
             }
         }
     }

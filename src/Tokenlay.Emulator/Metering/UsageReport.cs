@@ -17,17 +17,30 @@ public sealed record UserUsage(string? User, long Requests, long InputTokens, lo
 /// <summary>Usage of one UTC day (<c>yyyy-MM-dd</c>).</summary>
 public sealed record DailyUsage(string Date, long Requests, long InputTokens, long OutputTokens, decimal CostUsd);
 
-/// <summary>The answer of <c>GET /v1/usage</c>.</summary>
+/// <summary>
+/// The answer of <c>GET /v1/usage</c>. The breakdowns by user and by feature list the
+/// <c>limit</c> (default <see cref="DefaultBreakdownLimit"/>) dearest groups first;
+/// <see cref="ByUserCount"/> and <see cref="ByFeatureCount"/> say how many there are in all, so a
+/// dashboard polling every second stays small whatever the number of users (filter by <c>user=</c>
+/// for one of the others).
+/// </summary>
 public sealed record UsageReport(
     DateTimeOffset? Since, DateTimeOffset? Until, UsageTotals Totals,
     IReadOnlyList<ModelUsage> ByModel, IReadOnlyList<UserUsage> ByUser, IReadOnlyList<DailyUsage> Daily,
-    IReadOnlyList<string> UnknownModels, IReadOnlyList<FeatureUsage> ByFeature, CallOutcomes Outcomes)
+    IReadOnlyList<string> UnknownModels, IReadOnlyList<FeatureUsage> ByFeature, CallOutcomes Outcomes,
+    long ByUserCount = 0, long ByFeatureCount = 0)
 {
+    /// <summary>How many users and features a report lists unless asked (<c>limit</c>).</summary>
+    public const int DefaultBreakdownLimit = 100;
+
+    /// <summary>The most a report lists per breakdown.</summary>
+    public const int MaxBreakdownLimit = 10_000;
+
     /// <summary>Builds the report over the calls that count (succeeded, or metered when cut short).</summary>
     public static UsageReport Build(IEnumerable<CallLogEntry> calls, DateTimeOffset? since, DateTimeOffset? until) =>
         Build(calls.Select(c => (UsageKey.Of(c), UsageSums.Of(c))), since, until);
 
-    internal static UsageReport Build(IEnumerable<(UsageKey Key, UsageSums Sums)> rows, DateTimeOffset? since, DateTimeOffset? until)
+    internal static UsageReport Build(IEnumerable<(UsageKey Key, UsageSums Sums)> rows, DateTimeOffset? since, DateTimeOffset? until, int limit = DefaultBreakdownLimit)
     {
         var totals = new UsageSums();
         var byModel = new SortedDictionary<string, UsageSums>(StringComparer.Ordinal);
@@ -55,11 +68,13 @@ public sealed record UsageReport(
         var report = new UsageReport(since, until,
             new UsageTotals(totals.Requests, totals.InputTokens, totals.OutputTokens, totals.InputTokens + totals.OutputTokens, totals.CostUsd, totals.Unpriced),
             byModel.Select(p => new ModelUsage(p.Key, p.Value.Requests, p.Value.InputTokens, p.Value.OutputTokens, p.Value.AnyPriced ? p.Value.CostUsd : null)).ToList(),
-            byUser.Values.OrderBy(g => g.User, StringComparer.Ordinal).Select(g => new UserUsage(g.User, g.Sums.Requests, g.Sums.InputTokens, g.Sums.OutputTokens, g.Sums.CostUsd)).ToList(),
+            byUser.Values.OrderByDescending(g => g.Sums.CostUsd).ThenByDescending(g => g.Sums.Requests).ThenBy(g => g.User, StringComparer.Ordinal).Take(limit).Select(g => new UserUsage(g.User, g.Sums.Requests, g.Sums.InputTokens, g.Sums.OutputTokens, g.Sums.CostUsd)).ToList(),
             daily.Select(p => new DailyUsage(p.Key, p.Value.Requests, p.Value.InputTokens, p.Value.OutputTokens, p.Value.CostUsd)).ToList(),
             unknown.ToList(),
-            byFeature.Values.OrderBy(g => g.Feature, StringComparer.Ordinal).Select(g => new FeatureUsage(g.Feature, g.Sums.Requests, g.Sums.InputTokens, g.Sums.OutputTokens, g.Sums.CostUsd)).ToList(),
-            new CallOutcomes(totals.Calls, totals.Blocked, totals.Downgraded, totals.Warned, totals.Failed));
+            byFeature.Values.OrderByDescending(g => g.Sums.CostUsd).ThenByDescending(g => g.Sums.Requests).ThenBy(g => g.Feature, StringComparer.Ordinal).Take(limit)
+                .Select(g => new FeatureUsage(g.Feature, g.Sums.Requests, g.Sums.InputTokens, g.Sums.OutputTokens, g.Sums.CostUsd)).ToList(),
+            new CallOutcomes(totals.Calls, totals.Blocked, totals.Downgraded, totals.Warned, totals.Failed),
+            byUser.Count, byFeature.Count);
         return report;
 
         static UsageSums Sum(IDictionary<string, UsageSums> map, string key) =>

@@ -134,7 +134,7 @@ public sealed class UsageStore : IDisposable
     }
 
     /// <summary>Usage over every call ever recorded (log entries and folded older calls) that <paramref name="match"/> accepts.</summary>
-    internal UsageReport Report(Func<UsageKey, bool> match, DateTimeOffset? since, DateTimeOffset? until)
+    internal UsageReport Report(Func<UsageKey, bool> match, DateTimeOffset? since, DateTimeOffset? until, int limit = UsageReport.DefaultBreakdownLimit)
     {
         List<(UsageKey, UsageSums)> rows;
         lock (_gate)
@@ -158,7 +158,7 @@ public sealed class UsageStore : IDisposable
                 }
             }
         }
-        return UsageReport.Build(rows, since, until);
+        return UsageReport.Build(rows, since, until, limit);
     }
 
     /// <summary>The entry with this id, while it is in the log.</summary>

@@ -97,15 +97,14 @@ internal sealed class ProxyHandler
         string user = meta["user"] ?? "";
         int inFlight = _inFlightByUser.AddOrUpdate(user, 1, (_, n) => n + 1);
         Dictionary<string, object?> context = RuleContext.Build(meta, call.Model, provider, _store, now, inFlight);
-        long inputTokens = TokenCounter.CountInput(call.Endpoint, call.Body, call.Model);
+        long inputTokens = call.InputTokens;
         Reservation? reservation = null;
         if (meta.ReservationId is { } reservationId)
         {
             reservation = _admission.Ledger.Find(reservationId);
-            if (reservation is not { Active: true })
+            if (reservation is null)
             {
-                warnings.Add($"Reservation '{reservationId}' is {(reservation is null ? "unknown" : reservation.Status)}; this call is admitted against the normal limits.");
-                reservation = null;
+                warnings.Add($"Reservation '{reservationId}' is unknown; this call is judged by the normal limits.");
             }
         }
 
@@ -116,8 +115,8 @@ internal sealed class ProxyHandler
         try
         {
             outcome = await _admission.AdmitAsync(context, call.Model,
-                model => Estimate(call, model, provider, inputTokens), reservation,
-                (rule, action, exceeded) => EventData(rule, action, entry, exceeded), http.RequestAborted);
+                (rule, model) => Estimate(call.With(model, rule?.Then.ModelParams), provider), reservation,
+                (rule, action, exceeded) => EventData(rule, action, entry, exceeded), entry, http.RequestAborted);
             entry.RuleId = outcome.Rule?.Id;
             entry.RuleAction = outcome.Action;
             entry.ModelUsed = outcome.Model;
@@ -126,25 +125,28 @@ internal sealed class ProxyHandler
             {
                 entry.Status = outcome.Status;
                 entry.Error = outcome.Exceeded is null ? "blocked by rule" : "limit exceeded";
-                await ProxyResponses.WriteRefusalAsync(http, outcome);
+                await ProxyResponses.WriteRefusalAsync(http, outcome, warnings);
                 return null;
             }
-            call.Body["model"] = outcome.Model;
-            if (outcome.Rule?.Then.ModelParams is { } parameters)
+            // From here on the call is the one admitted: the rule's model and parameters, and the cap its hold allows.
+            call = call.With(outcome.Model, outcome.Rule?.Then.ModelParams);
+            if (outcome.Hold.OutputTokens is { } held)
             {
-                // The rule's model_params override what the caller sent, as the rules engine applies them.
-                foreach ((string name, JsonNode? value) in parameters)
-                {
-                    call.Body[name] = value?.DeepClone();
-                }
+                long perChoice = Math.Max(1, held / call.Choices);
+                call = call.WithOutputCap(perChoice);
+                warnings.Add($"This call set no output limit; under rule '{outcome.Rule!.Id}' its output is capped at {perChoice} tokens{(call.Choices > 1 ? " per choice" : "")}, what it may hold (set max_tokens to choose).");
             }
+            inputTokens = call.InputTokens;
+            // Acknowledged means counted: with --data the hold is on disk before the provider is asked.
+            await _admission.Ledger.DurableAsync();
             ProxyResponses.SetDecisionHeaders(http.Response, entry, outcome, warnings);
 
             if (call.Stream && meta.StreamSummary)
             {
                 AdmissionOutcome admitted = outcome;
+                ProxyCall served = call;
                 progress.BeforeEnd = (input, output, reported) => ProxyResponses.WriteStreamSummaryAsync(http, entry, started,
-                    Priced(UsageSettlement.FromReply(new UpstreamReply(200, null, input, output, null, reported, progress.Text), call, admitted.Model, inputTokens), provider, admitted.Model));
+                    Priced(UsageSettlement.FromReply(new UpstreamReply(200, null, input, output, null, reported, progress.Text), served, admitted.Model, inputTokens), provider, admitted.Model));
             }
             var request = new ProxyRequest(call.Endpoint, call.Body, outcome.Model, call.Stream, meta.ProviderKey, meta.ProviderBase, inputTokens);
             // A keyed plain call runs to the end even if its caller leaves, as Stripe's API does: its
@@ -156,8 +158,9 @@ internal sealed class ProxyHandler
                     ? await _provider.StreamAsync(request, http.Response, progress, http.RequestAborted)
                     : await _provider.CompleteAsync(request, upstreamToken);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or IOException && !http.Response.HasStarted)
             {
+                // Nothing reached the caller: the provider failed, and is answered as such (502, error source provider).
                 reply = new UpstreamReply(502, null, 0, 0, "The provider could not be reached: " + e.Message);
             }
             catch (Exception e) when (e is IOException or OperationCanceledException && http.Response.HasStarted)
@@ -227,7 +230,11 @@ internal sealed class ProxyHandler
             {
                 _admission.Ledger.Settle(outcome.Hold, entry.InputTokens + entry.OutputTokens, entry.CostUsd, consumed: entry.Counted);
             }
-            _inFlightByUser.AddOrUpdate(user, 0, (_, n) => Math.Max(0, n - 1));
+            // Removed at zero, so the map holds only users with calls in flight, however many users come and go.
+            if (_inFlightByUser.AddOrUpdate(user, 0, (_, n) => Math.Max(0, n - 1)) == 0)
+            {
+                _inFlightByUser.TryRemove(new KeyValuePair<string, int>(user, 0));
+            }
             _store.Add(entry);
         }
     }
@@ -243,12 +250,18 @@ internal sealed class ProxyHandler
         entry.CostUsd = _store.Prices.Find(provider, entry.ModelUsed!)?.CostOf(usage.InputTokens, usage.OutputTokens);
     }
 
-    /// <summary>What a call is held for at admission: its exact prompt, and its output limit (or the default) per choice.</summary>
-    private UsageEstimate Estimate(ProxyCall call, string model, string? provider, long inputTokens)
+    /// <summary>
+    /// What a call is held for at admission: its exact prompt, and its output cap over all choices.
+    /// A call with no cap is flexible: the ledger gives it what fits, up to <see cref="TokenlayEmulatorOptions.UncappedOutputTokenHold"/>,
+    /// and no less than <see cref="TokenlayEmulatorOptions.DefaultOutputTokenEstimate"/>.
+    /// </summary>
+    private CallEstimate Estimate(ProxyCall call, string? provider)
     {
-        long choices = call.Body["n"] is JsonValue v && v.TryGetValue(out long n) ? n : 1;
-        long output = call.Endpoint == "embeddings" ? 0 : (call.MaxOutputTokens ?? _options.DefaultOutputTokenEstimate) * choices;
-        return new UsageEstimate(inputTokens + output, _store.Prices.Find(provider, model)?.CostOf(inputTokens, output));
+        long cap = OutputCaps.For(call.Model);
+        long perChoice = !call.Generates ? 0 : call.MaxOutputTokens ?? Math.Clamp(_options.UncappedOutputTokenHold, 1, cap);
+        long output = perChoice * call.Choices; // both bounded: at most 1,000,000 x 128
+        long minimum = Math.Min(output, Math.Clamp(_options.DefaultOutputTokenEstimate, 1, cap) * call.Choices);
+        return new CallEstimate(call.InputTokens, output, call.Generates && call.MaxOutputTokens is null, minimum, call.Choices, _store.Prices.Find(provider, call.Model));
     }
 
     private static JsonObject EventData(Rule rule, string action, CallLogEntry entry, ExceededLimit exceeded) => new()

@@ -20,9 +20,14 @@ internal static class ProxyResponses
     public static Task WriteRequestErrorAsync(HttpContext http, RequestError error) =>
         ErrorResponses.WriteAsync(http, error.Status, error.Message, error.Type, error.Code, error.Param);
 
-    public static async Task WriteRefusalAsync(HttpContext http, AdmissionOutcome outcome)
+    public static async Task WriteRefusalAsync(HttpContext http, AdmissionOutcome outcome, IReadOnlyList<string>? warnings = null)
     {
         IHeaderDictionary headers = http.Response.Headers;
+        warnings ??= outcome.Warnings;
+        if (warnings.Count > 0)
+        {
+            headers["x-tokenlay-warnings"] = JsonSerializer.Serialize(warnings);
+        }
         headers["x-tokenlay-rule-id"] = HeaderText.Safe(outcome.Rule!.Id);
         headers["x-tokenlay-rule-action"] = "block";
         headers["x-tokenlay-limit-exceeded"] = outcome.Exceeded is null ? "false" : "true";

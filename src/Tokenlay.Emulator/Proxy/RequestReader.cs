@@ -49,18 +49,7 @@ internal static class RequestReader
                 return (null, new RequestError(400, "x-tokenlay-provider-base must be an absolute http or https URL, such as https://api.openai.com/v1 (TokenlayOptions.ProviderApiBase).", "invalid_provider_base", "x-tokenlay-provider-base"));
             }
         }
-        bool stream = endpoint is not ("embeddings" or "moderations") && body["stream"]?.GetValueKind() == JsonValueKind.True;
-        return (new ProxyCall
-        {
-            Endpoint = endpoint,
-            Body = body,
-            RawBody = bytes,
-            Model = body["model"]!.GetValue<string>(),
-            Stream = stream,
-            IncludeUsage = body["stream_options"]?["include_usage"]?.GetValueKind() == JsonValueKind.True,
-            MaxOutputTokens = Long(body["max_completion_tokens"]) ?? Long(body["max_tokens"]) ?? Long(body["max_output_tokens"]),
-            Metadata = metadata,
-        }, null);
+        return (ProxyCall.Of(endpoint, body, bytes, metadata), null);
     }
 
     /// <summary>Checks the fields the emulator reads; null when the body is fine.</summary>
@@ -93,11 +82,17 @@ internal static class RequestReader
                 return Invalid("'stream_options.include_usage' must be true or false.", "stream_options.include_usage");
             }
         }
+        long cap = OutputCaps.For(name);
         foreach (string field in new[] { "max_tokens", "max_completion_tokens", "max_output_tokens" })
         {
             if (body[field] is { } max && (Long(max) is not { } m || m < 1))
             {
                 return Invalid($"'{field}' must be a positive whole number.", field);
+            }
+            if (Long(body[field]) is { } asked && asked > cap)
+            {
+                // The provider's own refusal, word for word in substance: the number alone poisons no window.
+                return Invalid($"'{field}' is too large: {asked}. The model {name} produces at most {cap} output tokens per choice.", field);
             }
         }
         if (body["n"] is { } n && (Long(n) is not { } count || count < 1 || count > MaxChoices))

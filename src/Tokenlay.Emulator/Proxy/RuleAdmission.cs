@@ -1,11 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using Tokenlay.Emulator.Budget;
+using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Rules;
 using Tokenlay.Emulator.Webhooks;
 
@@ -48,38 +48,52 @@ internal sealed class RuleAdmission
         _options.Rules.FirstOrDefault(r => ConditionEvaluator.Matches(r.If, context));
 
     /// <summary>What a call would meet, with nothing counted, held or notified.</summary>
-    public AdmissionOutcome Check(IReadOnlyDictionary<string, object?> context, string model, Func<string, UsageEstimate> estimate, Reservation? reservation) =>
-        Decide(context, model, estimate, reservation, dryRun: true, eventData: null);
+    public AdmissionOutcome Check(IReadOnlyDictionary<string, object?> context, string model, Func<string, UsageEstimate> estimate) =>
+        Decide(context, model, (_, m) => Fixed(estimate(m)), null, dryRun: true, eventData: null, pending: null);
+
+    // A check is told its estimate: nothing in it is flexible.
+    private static CallEstimate Fixed(UsageEstimate estimate) => new(estimate.Tokens ?? 0, 0, false, 0, 1, null) { Known = estimate };
 
     /// <summary>
     /// Admits a proxied call: counts it and holds its estimate, or refuses it. A <c>queue</c> action
     /// on a concurrency limit waits for a slot, up to <see cref="TokenlayEmulatorOptions.MaxQueueWait"/>.
     /// </summary>
     public async Task<AdmissionOutcome> AdmitAsync(
-        IReadOnlyDictionary<string, object?> context, string model, Func<string, UsageEstimate> estimate, Reservation? reservation,
-        Func<Rule, string, ExceededLimit, JsonObject> eventData, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, object?> context, string model, Func<Rule?, string, CallEstimate> estimate, Reservation? reservation,
+        Func<Rule, string, ExceededLimit, JsonObject> eventData, CallLogEntry pending, CancellationToken cancellationToken)
     {
-        AdmissionOutcome outcome = Decide(context, model, estimate, reservation, dryRun: false, eventData);
+        AdmissionOutcome outcome = Decide(context, model, estimate, reservation, dryRun: false, eventData, pending);
         if (outcome.Action != "queue" || !outcome.Refused)
         {
             return outcome;
         }
-        long deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxQueueWait.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < deadline)
+        // A queued call is judged again whenever the ledger frees something, until a slot opens or its wait ends.
+        TimeProvider time = _options.TimeProvider;
+        DateTimeOffset deadline = time.GetUtcNow() + _options.MaxQueueWait;
+        while (true)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
-            Hold retry = _ledger.Admit(outcome.Rule!, context, estimate(outcome.Model), force: false, reservation);
+            Task changed = _ledger.ChangedAsync();
+            Hold retry = _ledger.Admit(outcome.Rule!, context, outcome.Model, estimate(outcome.Rule, outcome.Model), force: false, reservation, pending);
             if (retry.Exceeded is null)
             {
                 return outcome with { Hold = retry, Refused = false, Status = 200, ErrorType = null, ErrorCode = null, ErrorMessage = null, RetryAfterSeconds = null };
             }
+            TimeSpan left = deadline - time.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                return outcome with { Action = "block" };
+            }
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task timeout = Task.Delay(left, time, wait.Token);
+            await Task.WhenAny(changed, timeout);
+            wait.Cancel();
+            cancellationToken.ThrowIfCancellationRequested();
         }
-        return outcome with { Action = "block" };
     }
 
     private AdmissionOutcome Decide(
-        IReadOnlyDictionary<string, object?> context, string model, Func<string, UsageEstimate> estimate, Reservation? reservation,
-        bool dryRun, Func<Rule, string, ExceededLimit, JsonObject>? eventData)
+        IReadOnlyDictionary<string, object?> context, string model, Func<Rule?, string, CallEstimate> estimate, Reservation? reservation,
+        bool dryRun, Func<Rule, string, ExceededLimit, JsonObject>? eventData, CallLogEntry? pending)
     {
         Rule? rule = Match(context);
         if (rule is null)
@@ -102,7 +116,7 @@ internal sealed class RuleAdmission
         {
             // The rules engine reads `per` as a path into the call's metadata and does not alias
             // (userId, bare "user" headers): say so rather than count the call in one shared bucket.
-            if (LimitKeys.MissingPerField(limit, context) is { } field)
+            if (limit.MissingPerField(context) is { } field)
             {
                 warnings.Add($"Rule '{rule.Id}' limits {limit.Type} per '{field}', but this call has no '{field}' (send x-tokenlay-{field}); it is counted in one bucket shared by every call without it.");
             }
@@ -112,7 +126,7 @@ internal sealed class RuleAdmission
             return new AdmissionOutcome(rule, action, model, Hold.None, warnings, []);
         }
 
-        IReadOnlyList<LimitView> views = dryRun ? _ledger.Check(rule, context, estimate(model), reservation) : [];
+        IReadOnlyList<LimitView> views = dryRun ? _ledger.Check(rule, context, Known(estimate(rule, model))) : [];
         Hold hold;
         ExceededLimit? exceeded;
         if (dryRun)
@@ -123,8 +137,12 @@ internal sealed class RuleAdmission
         }
         else
         {
-            hold = _ledger.Admit(rule, context, estimate(model), force: false, reservation);
+            hold = _ledger.Admit(rule, context, model, estimate(rule, model), force: false, reservation, pending);
             exceeded = hold.Exceeded;
+            if (hold.ReservationRefused is { } why)
+            {
+                warnings.Add(why + "; this call is judged by the normal limits.");
+            }
         }
         if (exceeded is null)
         {
@@ -141,14 +159,14 @@ internal sealed class RuleAdmission
                     warnings.Add(note);
                 }
                 Notify(rule, "limit.exceeded", "downgrade", exceeded, eventData);
-                return new AdmissionOutcome(rule, "downgrade", cheaper, dryRun ? hold : _ledger.Admit(rule, context, estimate(cheaper), force: true, reservation), warnings, views)
+                return new AdmissionOutcome(rule, "downgrade", cheaper, dryRun ? hold : _ledger.Admit(rule, context, cheaper, estimate(rule, cheaper), force: true, reservation, pending), warnings, views)
                 {
                     Exceeded = exceeded,
                 };
             case "warn":
                 warnings.Add(LimitMessage(exceeded) + " (warning only: the call went through).");
                 Notify(rule, "limit.warning", "warn", exceeded, eventData);
-                return new AdmissionOutcome(rule, "warn", model, dryRun ? hold : _ledger.Admit(rule, context, estimate(model), force: true, reservation), warnings, views)
+                return new AdmissionOutcome(rule, "warn", model, dryRun ? hold : _ledger.Admit(rule, context, model, estimate(rule, model), force: true, reservation, pending), warnings, views)
                 {
                     Exceeded = exceeded,
                 };
@@ -171,6 +189,8 @@ internal sealed class RuleAdmission
                 };
         }
     }
+
+    private static UsageEstimate Known(CallEstimate estimate) => estimate.Known ?? estimate.Usage;
 
     private void Notify(Rule rule, string type, string action, ExceededLimit exceeded, Func<Rule, string, ExceededLimit, JsonObject>? eventData)
     {

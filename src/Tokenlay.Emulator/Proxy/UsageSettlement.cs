@@ -53,8 +53,7 @@ internal static class UsageSettlement
 
     private static long OutputCap(ProxyCall call)
     {
-        long n = call.Body["n"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out long choices) ? choices : 1;
-        return call.MaxOutputTokens is { } max ? max * n + LowerSlack : OutputUpperWithoutMax;
+        return call.MaxOutputTokens is { } max ? max * call.Choices + LowerSlack : OutputUpperWithoutMax;
     }
 
     private static bool Plausible(long reported, long ours, long upper) =>

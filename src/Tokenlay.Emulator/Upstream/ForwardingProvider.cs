@@ -18,20 +18,37 @@ namespace Tokenlay.Emulator.Upstream;
 /// </summary>
 internal sealed class ForwardingProvider : IProvider, IDisposable
 {
+    private readonly TimeSpan _timeout;
+
+    /// <param name="timeout">How long the provider may take to answer, and then to send each part of a stream (<c>--upstream-timeout</c>).</param>
+    public ForwardingProvider(TimeSpan timeout) => _timeout = timeout;
+
     private readonly HttpClient _http = new(new SocketsHttpHandler
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(2), // follow DNS changes of the provider
         AutomaticDecompression = System.Net.DecompressionMethods.None,
     })
     {
-        Timeout = System.Threading.Timeout.InfiniteTimeSpan, // LLM streams run long; the caller's cancellation ends them
+        Timeout = System.Threading.Timeout.InfiniteTimeSpan, // LLM streams run long: _timeout bounds each wait instead of the whole call
     };
 
     public async Task<UpstreamReply> CompleteAsync(ProxyRequest request, CancellationToken cancellationToken)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_timeout);
         using HttpRequestMessage message = CreateMessage(request);
-        using HttpResponseMessage response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        HttpResponseMessage response;
+        byte[] body;
+        try
+        {
+            response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, deadline.Token);
+            body = await response.Content.ReadAsByteArrayAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TimedOut();
+        }
+        using var _ = response;
         if (!response.IsSuccessStatusCode)
         {
             return new UpstreamReply((int)response.StatusCode, body, 0, 0, "provider error");
@@ -48,26 +65,63 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
         if (request.Endpoint == "chat/completions")
         {
             // Without it a streamed call could not be metered.
-            JsonObject streamOptions = request.Body["stream_options"] as JsonObject ?? new JsonObject();
+            // On a copy: the call's body is the caller's request as admitted, and stays so.
+            var body = (JsonObject)request.Body.DeepClone();
+            JsonObject streamOptions = body["stream_options"] as JsonObject ?? new JsonObject();
             streamOptions["include_usage"] = true;
-            request.Body["stream_options"] = streamOptions;
+            body["stream_options"] = streamOptions;
+            request = request with { Body = body };
         }
         using HttpRequestMessage message = CreateMessage(request);
-        using HttpResponseMessage upstream = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        // The timeout is an idle timeout: it is started again at every line the provider sends.
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(_timeout);
+        HttpResponseMessage upstream;
+        try
+        {
+            upstream = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, idle.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TimedOut();
+        }
+        using var _ = upstream;
         if (!upstream.IsSuccessStatusCode)
         {
             byte[] error = await upstream.Content.ReadAsByteArrayAsync(cancellationToken);
             return new UpstreamReply((int)upstream.StatusCode, error, 0, 0, "provider error");
         }
-        response.ContentType = upstream.Content.Headers.ContentType?.ToString() ?? "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
         await using Stream source = await upstream.Content.ReadAsStreamAsync(cancellationToken);
         using var reader = new StreamReader(source, Encoding.UTF8);
         long input = -1, output = -1;
         var pending = new StringBuilder();
         bool withhold = false;
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        while (true)
         {
+            string? line;
+            try
+            {
+                line = await reader.ReadLineAsync(idle.Token);
+            }
+            catch (Exception e) when (!response.HasStarted && e is IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // Nothing reached the caller yet: this is the provider's failure, answered as one (502 or 504).
+                return e is OperationCanceledException ? TimedOut() : new UpstreamReply(502, null, 0, 0, "The provider's stream broke before its first event: " + e.Message);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException($"The provider sent nothing for {_timeout.TotalSeconds:0.#} s (--upstream-timeout); the stream is cut.");
+            }
+            if (line is null)
+            {
+                break;
+            }
+            idle.CancelAfter(_timeout);
+            if (!response.HasStarted)
+            {
+                response.ContentType = upstream.Content.Headers.ContentType?.ToString() ?? "text/event-stream";
+                response.Headers.CacheControl = "no-cache";
+            }
             if (line.StartsWith("data:", StringComparison.Ordinal))
             {
                 ProviderEvent chunk = ProviderEvent.Read(Encoding.UTF8.GetBytes(line.AsSpan(5).Trim().ToString()));
@@ -115,6 +169,9 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
         await progress.EndingAsync(input, output, reported: true); // a Responses stream has no [DONE]
         return new UpstreamReply(200, null, input, output, null, Reported: true, progress.Text);
     }
+
+    private UpstreamReply TimedOut() =>
+        new(504, null, 0, 0, $"The provider did not answer within {_timeout.TotalSeconds:0.#} s (--upstream-timeout).");
 
     private static HttpRequestMessage CreateMessage(ProxyRequest request)
     {

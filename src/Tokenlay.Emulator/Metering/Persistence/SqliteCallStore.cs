@@ -13,9 +13,12 @@ namespace Tokenlay.Emulator.Metering.Persistence;
 
 /// <summary>
 /// <c>--data</c>: every call in an embedded SQLite database (WAL mode), written by one background
-/// writer in batches (one transaction per batch), so a call never waits for the disk. Calls older
-/// than <c>--retain-days</c> are deleted at start and hourly. A database that cannot be opened or
-/// is not a database stops the start; a failed write is retried and reported on <c>/v1/health</c>.
+/// writer in batches (one transaction per batch), so a call never waits for the disk. The ledger
+/// (<see cref="SqliteLedgerJournal"/>) and idempotency keys (<see cref="SqliteIdempotencyJournal"/>)
+/// are written by the same writer, in the same order as they happened. Calls older than
+/// <c>--retain-days</c> are deleted at start and hourly. One emulator per file: a second one is
+/// refused at start (a lock file beside the database). A database that cannot be opened or is not
+/// a database stops the start; a failed write is retried and reported on <c>/v1/health</c>.
 /// </summary>
 internal sealed class SqliteCallStore : ICallPersistence
 {
@@ -26,7 +29,12 @@ internal sealed class SqliteCallStore : ICallPersistence
     private readonly int _retainDays;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    /// <summary>The schema this build writes (<c>PRAGMA user_version</c>): 1 calls and pricing, 2 the ledger and idempotency keys.</summary>
+    public const int SchemaVersion = 2;
+
     private readonly SqliteConnection _connection;
+    private readonly object _connectionGate = new(); // the writer and the loads at start share one connection
+    private readonly FileStream _lock;
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<object> _retry = new();
     private Task? _writer;
@@ -45,20 +53,50 @@ internal sealed class SqliteCallStore : ICallPersistence
         {
             throw new EmulatorStoreException($"{_path}: the directory {directory} does not exist; create it or point --data elsewhere.");
         }
+        string lockPath = _path + ".lock";
+        try
+        {
+            // FileShare.None takes an exclusive lock the OS releases when the process ends, crash or not.
+            _lock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new EmulatorStoreException($"{_path} is in use by another emulator (it holds {lockPath}); stop that one or point --data elsewhere.");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new EmulatorStoreException($"{_path}: cannot create the lock file {lockPath} ({e.Message}).", e);
+        }
         try
         {
             _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
             _connection.Open();
             Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+            long version = Scalar("PRAGMA user_version") is long v ? v : 0;
+            if (version > SchemaVersion)
+            {
+                throw new EmulatorStoreException($"{_path} was written by a newer emulator (schema {version}; this one knows {SchemaVersion}); upgrade the emulator or point --data elsewhere.");
+            }
             Execute("""
                 CREATE TABLE IF NOT EXISTS calls (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, ts INTEGER NOT NULL, entry TEXT NOT NULL);
                 CREATE INDEX IF NOT EXISTS calls_ts ON calls(ts);
                 CREATE TABLE IF NOT EXISTS pricing (id INTEGER PRIMARY KEY CHECK (id = 1), overrides TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS ledger_counters (key TEXT PRIMARY KEY, used TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS ledger_holds (id TEXT PRIMARY KEY, hold TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS ledger_reservations (id TEXT PRIMARY KEY, reservation TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS idempotency (scope TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (scope, key));
                 """);
+            Execute($"PRAGMA user_version = {SchemaVersion};");
         }
         catch (SqliteException e)
         {
+            _lock.Dispose();
             throw new EmulatorStoreException($"{_path}: cannot open the emulator database ({e.Message.TrimEnd('.')}); delete it or point --data elsewhere.", e);
+        }
+        catch
+        {
+            _lock.Dispose();
+            throw;
         }
     }
 
@@ -105,21 +143,40 @@ internal sealed class SqliteCallStore : ICallPersistence
 
     public void Write(CallLogEntry entry) => _queue.Writer.TryWrite(entry);
 
-    public void WritePrices(Dictionary<string, Dictionary<string, ModelPrice>> overrides) =>
-        _queue.Writer.TryWrite(new PriceOverrides(JsonSerializer.Serialize(overrides, EmulatorJson.Options)));
+    /// <summary>Queues a write of another part of the state (the ledger, idempotency keys), in order with the calls.</summary>
+    public void Enqueue(IStoreWrite write) => _queue.Writer.TryWrite(write);
 
-    public void Flush()
+    /// <summary>Completes when everything queued so far is committed (or its batch failed and is being retried).</summary>
+    public Task WhenWrittenAsync()
     {
         if (_writer is null || _writer.IsCompleted)
         {
-            return;
+            return Task.CompletedTask;
         }
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (_queue.Writer.TryWrite(done))
+        return _queue.Writer.TryWrite(done) ? done.Task : Task.CompletedTask;
+    }
+
+    /// <summary>Runs a read on the store's connection; only before the writer starts (at load).</summary>
+    public T Read<T>(Func<SqliteConnection, T> read)
+    {
+        try
         {
-            done.Task.Wait(TimeSpan.FromSeconds(10));
+            lock (_connectionGate)
+            {
+                return read(_connection);
+            }
+        }
+        catch (Exception e) when (e is SqliteException or JsonException)
+        {
+            throw new EmulatorStoreException($"{_path}: the emulator database is corrupt ({e.Message.TrimEnd('.')}); delete it or point --data elsewhere.", e);
         }
     }
+
+    public void WritePrices(Dictionary<string, Dictionary<string, ModelPrice>> overrides) =>
+        _queue.Writer.TryWrite(new PriceOverrides(JsonSerializer.Serialize(overrides, EmulatorJson.Options)));
+
+    public void Flush() => WhenWrittenAsync().Wait(TimeSpan.FromSeconds(10));
 
     private async Task WriteLoopAsync()
     {
@@ -165,6 +222,31 @@ internal sealed class SqliteCallStore : ICallPersistence
         }
         try
         {
+            lock (_connectionGate)
+            {
+                WriteBatchUnlocked(batch);
+            }
+            if (_problem is not null)
+            {
+                _logger.LogWarning("Writing to {Path} works again.", _path);
+            }
+            _problem = null;
+            return true;
+        }
+        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+        {
+            if (_problem is null)
+            {
+                _logger.LogError("Cannot write to {Path}: {Message}. Calls are still served; writes are retried.", _path, e.Message);
+            }
+            _problem = $"cannot write {_path}: {e.Message}";
+            return false;
+        }
+    }
+
+    private void WriteBatchUnlocked(List<object> batch)
+    {
+        {
             using SqliteTransaction transaction = _connection.BeginTransaction();
             using SqliteCommand insert = _connection.CreateCommand();
             insert.Transaction = transaction;
@@ -183,6 +265,10 @@ internal sealed class SqliteCallStore : ICallPersistence
                     json.Value = JsonSerializer.Serialize(entry, EmulatorJson.Options);
                     insert.ExecuteNonQuery();
                 }
+                else if (item is IStoreWrite write)
+                {
+                    write.Apply(_connection, transaction);
+                }
                 else if (item is PriceOverrides prices)
                 {
                     using SqliteCommand upsert = _connection.CreateCommand();
@@ -193,21 +279,6 @@ internal sealed class SqliteCallStore : ICallPersistence
                 }
             }
             transaction.Commit();
-            if (_problem is not null)
-            {
-                _logger.LogWarning("Writing to {Path} works again.", _path);
-            }
-            _problem = null;
-            return true;
-        }
-        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
-        {
-            if (_problem is null)
-            {
-                _logger.LogError("Cannot write to {Path}: {Message}. Calls are still served; writes are retried.", _path, e.Message);
-            }
-            _problem = $"cannot write {_path}: {e.Message}";
-            return false;
         }
     }
 
@@ -245,6 +316,13 @@ internal sealed class SqliteCallStore : ICallPersistence
         delete.ExecuteNonQuery();
     }
 
+    private object? Scalar(string sql)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
     private void Execute(string sql)
     {
         using SqliteCommand command = _connection.CreateCommand();
@@ -258,6 +336,7 @@ internal sealed class SqliteCallStore : ICallPersistence
         _queue.Writer.TryComplete();
         _writer?.Wait(TimeSpan.FromSeconds(10));
         _connection.Dispose();
+        _lock.Dispose();
     }
 
     private sealed record PriceOverrides(string Json);
