@@ -23,6 +23,8 @@ internal static class EmulatorCommandLine
           --state <file>          older JSON state file (the whole state rewritten every second); prefer --data
           --max-body-bytes <n>    largest request body accepted (default 4194304)
           --webhook-secret <s>    secret that signs webhook notifications (default whsec_local)
+          --upstream-timeout <s>  with --forward: seconds the provider may take to answer, and then between stream events (default 600)
+          --allowed-hosts <a,b>   Host names answered besides localhost, 127.0.0.1 and [::1] (default: loopback names only when listening on loopback)
           --latency-ms <n>        delay added to each simulated reply
           --models <a,b,...>      models to serve besides the price table's (others get 404 model_not_found; * serves all)
           --help                  show this text
@@ -105,6 +107,16 @@ internal static class EmulatorCommandLine
                     string? models = Value();
                     if (string.IsNullOrWhiteSpace(models)) return (null, "--models needs a comma-separated list, for example --models my-finetune,llama-3", false);
                     options.ExtraModels = models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    break;
+                case "--upstream-timeout":
+                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int timeout) || timeout < 1)
+                        return (null, "--upstream-timeout needs a whole number of seconds, 1 or more", false);
+                    options.UpstreamTimeout = TimeSpan.FromSeconds(timeout);
+                    break;
+                case "--allowed-hosts":
+                    string? hosts = Value();
+                    if (string.IsNullOrWhiteSpace(hosts)) return (null, "--allowed-hosts needs a comma-separated list, for example --allowed-hosts emulator.test,*.dev.test", false);
+                    options.AllowedHosts = hosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     break;
                 case "--latency-ms":
                     if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int ms))
