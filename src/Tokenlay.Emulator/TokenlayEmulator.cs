@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tokenlay.Emulator.Budget;
+using Tokenlay.Emulator.Credits;
 using Tokenlay.Emulator.Endpoints;
 using Tokenlay.Emulator.Hosting;
 using Tokenlay.Emulator.Idempotency;
@@ -128,7 +129,22 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         IProvider provider = forwarder ?? (IProvider)new SimulatedProvider(options, archive!, Serves);
         // With --data the ledger and the idempotency keys live in the same database as the calls, written by its one writer.
         var sqlite = persistence as SqliteCallStore;
-        var ledger = new Ledger(options.TimeProvider, sqlite is null ? null : new SqliteLedgerJournal(sqlite));
+        var ledger = new Ledger(options.TimeProvider, sqlite is null ? null : new SqliteLedgerJournal(sqlite), new CreditRates(options.CreditsPerUsd, options.ModelCreditRates))
+        {
+            // A balance that crosses a threshold is told to the webhook targets of the rules that spend that account's credits.
+            CreditAlerts = alert => Task.Run(() =>
+            {
+                string per = alert.Account[..alert.Account.IndexOf(':')];
+                foreach (Rules.Rule rule in options.Rules.Where(r => r.Then.Credits?.Per == per))
+                {
+                    webhooks.Notify(rule, alert.Type, new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["account"] = alert.Account, ["available"] = alert.Available, ["threshold"] = alert.Threshold,
+                        ["below"] = alert.Alert?.Below, ["below_percent"] = alert.Alert?.BelowPercent,
+                    });
+                }
+            }),
+        };
         IIdempotencyJournal? answers = sqlite is null ? null : new SqliteIdempotencyJournal(sqlite);
         foreach (CallLogEntry cut in ledger.Restore(options.Rules, () => store.NextId().Sequence))
         {
@@ -194,6 +210,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         OpenAIEndpoints.Map(app, proxy, store, archive, options.Forward ? "forward" : "simulate", options.ExtraModels);
         CompanionEndpoints.Map(app, store);
         BudgetEndpoints.Map(app, store, admission, options, answers);
+        CreditEndpoints.Map(app, ledger, options);
         Dashboard.DashboardEndpoints.Map(app, options.Rules, ledger, webhooks);
         // The fallback also catches a known path asked with the wrong method: that is a 405 naming the methods allowed.
         app.MapFallback((HttpContext http) => RouteMethods.Allowed(app, http.Request.Path) is { Count: > 0 } allowed

@@ -108,6 +108,15 @@ public sealed class TokenlayEmulatorOptions
     /// </summary>
     public long UncappedOutputTokenHold { get; set; } = 4096;
 
+    /// <summary>
+    /// Credits a call burns per US dollar of its cost, on accounts that a rule's <c>then.credits</c>
+    /// covers (<c>--credits-per-usd</c>). Defaults to 100: one credit is one US cent.
+    /// </summary>
+    public decimal CreditsPerUsd { get; set; } = 100m;
+
+    /// <summary>Per-model credit rates, in credits per 1M input and output tokens, used instead of the price for those models.</summary>
+    public IReadOnlyDictionary<string, Pricing.ModelPrice> ModelCreditRates { get; set; } = new Dictionary<string, Pricing.ModelPrice>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Time source; tests move it to cross window boundaries.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

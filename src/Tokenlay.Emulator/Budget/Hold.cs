@@ -46,6 +46,22 @@ internal sealed class Hold
     /// <summary>What the hold counts as used if the emulator stops before the call ends (a crash): the estimate.</summary>
     public UsageEstimate Estimate { get; set; }
 
+    /// <summary>The credits the call holds (<c>then.credits</c>), if any.</summary>
+    public Journal.CreditHold? Credits { get; set; }
+
+    /// <summary>Why credits refused the call: 402 <c>insufficient_credits</c> or <c>credits_unpriced_model</c>.</summary>
+    public CreditRefusal? CreditRefusal { get; set; }
+
+    /// <summary>Credits per input and output token of the call's model, fixed at admission.</summary>
+    public (decimal Input, decimal Output)? CreditRate { get; set; }
+
+    /// <summary>Once settled: credits the call burned and the account's available balance after.</summary>
+    public decimal? CreditsUsed { get; set; }
+    public decimal? CreditsRemaining { get; set; }
+
+    /// <summary>Whether the hold was settled already (settling twice changes nothing).</summary>
+    public bool Settled { get; set; }
+
     public List<CounterKey> RequestKeys { get; } = new();
     public List<CounterKey> ConcurrencyKeys { get; } = new();
     public List<HoldLine> Lines { get; } = new();
@@ -57,3 +73,6 @@ internal sealed class Hold
 /// reservation's own counter <see cref="ReservationKey"/> (which may be an earlier window).
 /// </summary>
 internal sealed record HoldLine(CounterKey Key, LimitKind Kind, decimal Own, decimal FromReservation, CounterKey? ReservationKey);
+
+/// <summary>A call or reservation refused by credits: the account, what it has available and what was required.</summary>
+internal sealed record CreditRefusal(string Account, decimal Available, decimal Required, string Code);

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Tokenlay.Emulator.Budget.Journal;
+using Tokenlay.Emulator.Credits;
 using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Rules;
 
@@ -33,13 +34,33 @@ internal sealed class Ledger
     private readonly Queue<string> _closed = new();
     private readonly TimeProvider _time;
     private readonly ILedgerJournal? _journal;
+    private readonly CreditBook _credits;
+    private readonly CreditRates _rates;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset _nextPrune = DateTimeOffset.MinValue;
 
-    public Ledger(TimeProvider time, ILedgerJournal? journal = null)
+    public Ledger(TimeProvider time, ILedgerJournal? journal = null, CreditRates? rates = null)
     {
         _time = time;
         _journal = journal;
+        _credits = new CreditBook(journal is null ? null : journal.Write);
+        _rates = rates ?? new CreditRates(100m, new Dictionary<string, Pricing.ModelPrice>());
+    }
+
+    /// <summary>Called (under the ledger's lock: it must not block) when a credit balance crosses a threshold.</summary>
+    public Action<CreditAlertEvent>? CreditAlerts { get; set; }
+
+    /// <summary>Runs <paramref name="operation"/> on the credit accounts under the ledger's lock, after expiries and refills now due.</summary>
+    public T Credits<T>(Func<CreditBook, DateTimeOffset, T> operation)
+    {
+        lock (_gate)
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            Housekeep(now);
+            T result = operation(_credits, now);
+            RaiseAlerts();
+            return result;
+        }
     }
 
     /// <summary>How many counters are kept (ended windows are pruned): for tests of bounded memory.</summary>
@@ -70,6 +91,7 @@ internal sealed class Ledger
         lock (_gate)
         {
             DateTimeOffset now = _time.GetUtcNow();
+            _credits.Restore(snapshot);
             foreach (CounterRow row in snapshot.Counters)
             {
                 Counter(row.Key).Used = row.Used;
@@ -82,6 +104,7 @@ internal sealed class Ledger
                     Id = row.Id, Rule = rule, Metadata = row.Metadata, Model = row.Model, Estimate = new UsageEstimate(row.EstimateTokens, row.EstimateCostUsd),
                     CreatedAt = row.CreatedAt, ExpiresAt = row.ExpiresAt, Status = row.Status,
                     UsedTokens = row.UsedTokens, UsedCostUsd = row.UsedCostUsd, Calls = row.Calls,
+                    CreditAccount = row.CreditAccount, CreditsHeld = row.CreditsHeld,
                 };
                 _reservations[reservation.Id] = reservation;
                 if (!reservation.Active)
@@ -102,6 +125,10 @@ internal sealed class Ledger
                     reservation.Remaining[left.Key] = (left.Kind, left.Amount);
                     Counter(left.Key).Held += left.Amount;
                 }
+                if (reservation.CreditAccount is { } creditAccount)
+                {
+                    _credits.TryHold(creditAccount, reservation.CreditsHeld, allowOverage: true, now, out _);
+                }
             }
             foreach (HoldRow hold in snapshot.Holds)
             {
@@ -110,6 +137,11 @@ internal sealed class Ledger
                     LimitCounter c = Counter(line.Key);
                     c.Used += line.Own + line.FromReservation;
                     Journal(line.Key, c);
+                }
+                if (hold.Credits is { } credits)
+                {
+                    // Cut by a crash: burned at what it held, like the limits.
+                    _credits.Burn(credits.Account, credits.Amount, 0, now, hold.Id, hold.InputTokens, hold.OutputTokens);
                 }
                 _journal.Write(new LedgerChange.HoldClosed(hold.Id));
                 if (System.Text.Json.Nodes.JsonNode.Parse(hold.EntryJson) is System.Text.Json.Nodes.JsonObject json)
@@ -155,8 +187,12 @@ internal sealed class Ledger
                 refused = why;
                 reservation = null;
             }
-            bool capped = estimate.Flexible && !force && rule.Then.Limits.Any(l => l.HoldsAmounts());
-            long output = capped ? FitOutput(rule, keys, estimate, reservation) : estimate.OutputTokens;
+            RuleCredits? credits = rule.Then.Credits;
+            string? account = credits is null ? null : credits.Per + ":" + Field(credits.Per, context);
+            (decimal Input, decimal Output)? rate = credits is null ? null : _rates.PerToken(model, estimate.Price);
+            decimal lent = account is not null && reservation is { } r && r.CreditAccount == account ? r.CreditsHeld : 0;
+            bool capped = estimate.Flexible && !force && (rule.Then.Limits.Any(l => l.HoldsAmounts()) || (credits is { AllowOverage: false } && rate is not null));
+            long output = capped ? FitOutput(rule, keys, estimate, reservation, account, rate, lent) : estimate.OutputTokens;
             UsageEstimate usage = estimate.With(output);
             List<LimitView> views = Evaluate(rule, keys, usage, reservation, now);
             LimitView? first = views.FirstOrDefault(v => !v.Fits);
@@ -165,6 +201,28 @@ internal sealed class Ledger
             if (exceeded is not null && !force)
             {
                 return hold;
+            }
+            if (account is not null)
+            {
+                // Credits are checked with the limits, under the same lock: a balance can never be overdrawn by concurrent calls.
+                if (rate is not { } perToken)
+                {
+                    hold.CreditRefusal = new CreditRefusal(account, _credits.Available(account, now), 0, "credits_unpriced_model");
+                    return hold;
+                }
+                decimal required = perToken.Input * estimate.InputTokens + perToken.Output * output;
+                decimal fromReservation = Math.Min(required, lent);
+                if (!_credits.TryHold(account, required - fromReservation, credits!.AllowOverage, now, out decimal available))
+                {
+                    hold.CreditRefusal = new CreditRefusal(account, available + fromReservation, required, "insufficient_credits");
+                    return hold;
+                }
+                if (fromReservation > 0)
+                {
+                    reservation!.CreditsHeld -= fromReservation;
+                }
+                hold.Credits = new CreditHold(account, required, fromReservation);
+                hold.CreditRate = perToken;
             }
             hold.Counted = true;
             hold.DrawnFrom = reservation;
@@ -203,11 +261,11 @@ internal sealed class Ledger
                         break;
                 }
             }
-            if (_journal is not null && pending is not null && hold.Lines.Count > 0)
+            if (_journal is not null && pending is not null && (hold.Lines.Count > 0 || hold.Credits is not null))
             {
                 long input = estimate.InputTokens;
                 _journal.Write(new LedgerChange.HoldOpened(new HoldRow(hold.Id, JsonSerializer.Serialize(pending, EmulatorJson.Options),
-                    input, output, usage.CostUsd, [.. hold.Lines])));
+                    input, output, usage.CostUsd, [.. hold.Lines], hold.Credits)));
             }
             if (reservation is not null)
             {
@@ -223,14 +281,20 @@ internal sealed class Ledger
     /// gives its request back. What a reservation lent and the call did not use goes back to it.
     /// Queued callers are woken.
     /// </summary>
-    public void Settle(Hold hold, long tokens, decimal? cost, bool consumed)
+    public void Settle(Hold hold, long inputTokens, long outputTokens, decimal? cost, bool consumed)
     {
         if (hold.Rule is null)
         {
             return;
         }
+        long tokens = inputTokens + outputTokens;
         lock (_gate)
         {
+            if (hold.Settled)
+            {
+                return;
+            }
+            hold.Settled = true;
             foreach (CounterKey key in hold.ConcurrencyKeys)
             {
                 if (_inFlight.TryGetValue(key, out int n))
@@ -241,9 +305,61 @@ internal sealed class Ledger
             if (hold.Counted)
             {
                 SettleCounted(hold, tokens, cost, consumed);
+                SettleCredits(hold, inputTokens, outputTokens, consumed);
+                if ((hold.Lines.Count > 0 || hold.Credits is not null) && hold.Id.Length > 0)
+                {
+                    _journal?.Write(new LedgerChange.HoldClosed(hold.Id));
+                }
             }
             Changed();
+            RaiseAlerts();
         }
+    }
+
+    /// <summary>What settling <paramref name="hold"/> with this usage would burn and leave available: for a stream's summary, written just before it ends.</summary>
+    public (decimal? Used, decimal? Remaining) PreviewCredits(Hold hold, long inputTokens, long outputTokens)
+    {
+        if (hold.Credits is not { } held || hold.CreditRate is not { } rate)
+        {
+            return (null, null);
+        }
+        lock (_gate)
+        {
+            decimal used = rate.Input * inputTokens + rate.Output * outputTokens;
+            return (used, _credits.Available(held.Account, _time.GetUtcNow()) + held.Amount - used);
+        }
+    }
+
+    private void SettleCredits(Hold hold, long inputTokens, long outputTokens, bool consumed)
+    {
+        if (hold.Credits is not { } held || hold.CreditRate is not { } rate)
+        {
+            return;
+        }
+        DateTimeOffset now = _time.GetUtcNow();
+        decimal used = consumed ? rate.Input * inputTokens + rate.Output * outputTokens : 0;
+        Reservation? reservation = hold.DrawnFrom is { Active: true } r && r.CreditAccount == held.Account ? r : null;
+        decimal giveBack = reservation is null ? 0 : held.FromReservation - Math.Min(used, held.FromReservation);
+        if (consumed)
+        {
+            hold.CreditsUsed = used;
+            _credits.Burn(held.Account, used, held.Amount, now, hold.Id, inputTokens, outputTokens);
+        }
+        else
+        {
+            _credits.Release(held.Account, held.Amount - giveBack, now, hold.Id);
+        }
+        if (giveBack > 0)
+        {
+            // What the reservation lent and the call did not use goes back to it.
+            reservation!.CreditsHeld += giveBack;
+            if (consumed)
+            {
+                _credits.TryHold(held.Account, giveBack, allowOverage: true, now, out _);
+            }
+            JournalReservation(reservation);
+        }
+        hold.CreditsRemaining = _credits.Available(held.Account, now);
     }
 
     private void SettleCounted(Hold hold, long tokens, decimal? cost, bool consumed)
@@ -283,22 +399,30 @@ internal sealed class Ledger
             }
             JournalReservation(reservation);
         }
-        if (hold.Lines.Count > 0 && hold.Id.Length > 0)
-        {
-            _journal?.Write(new LedgerChange.HoldClosed(hold.Id));
-        }
+
     }
 
     /// <summary>
     /// Counts usage that happened elsewhere (<c>POST /v1/usage/records</c>): the spending happened,
     /// so it is counted even past a limit. Returns the first limit that is now exceeded, if any.
     /// </summary>
-    public ExceededLimit? Record(Rule rule, IReadOnlyDictionary<string, object?> context, DateTimeOffset at, long tokens, decimal? cost)
+    public ExceededLimit? Record(Rule rule, IReadOnlyDictionary<string, object?> context, DateTimeOffset at, long inputTokens, long outputTokens, decimal? cost, string model, Pricing.ModelPrice? price, string logId)
     {
         lock (_gate)
         {
-            Housekeep(_time.GetUtcNow());
-            return RecordUnlocked(rule, context, at, tokens, cost);
+            DateTimeOffset now = _time.GetUtcNow();
+            Housekeep(now);
+            if (rule.Then.Credits is { } credits)
+            {
+                // Usage that happened elsewhere is burned in full, past zero if need be: the spending happened.
+                decimal? used = _rates.Of(model, price, inputTokens, outputTokens) ?? (cost is { } usd ? _rates.OfUsd(usd) : null);
+                if (used is { } amount)
+                {
+                    _credits.Burn(credits.Per + ":" + Field(credits.Per, context), amount, 0, now, logId, inputTokens, outputTokens);
+                    RaiseAlerts();
+                }
+            }
+            return RecordUnlocked(rule, context, at, inputTokens + outputTokens, cost);
         }
     }
 
@@ -318,7 +442,7 @@ internal sealed class Ledger
     /// (none when no rule applies) for <paramref name="ttl"/>, or refuses with the first limit
     /// it does not fit in.
     /// </summary>
-    public (Reservation? Reservation, ExceededLimit? Exceeded) Reserve(
+    public (Reservation? Reservation, ExceededLimit? Exceeded, CreditRefusal? Credits) Reserve(
         Rule? rule, IReadOnlyDictionary<string, object?> context, IReadOnlyDictionary<string, string> metadata, string model, UsageEstimate estimate, TimeSpan ttl)
     {
         lock (_gate)
@@ -345,9 +469,24 @@ internal sealed class Ledger
                     LimitCounter c = Counter(keys[i]);
                     if (amount > 0 && c.Current + amount > limit.Max)
                     {
-                        return (null, new ExceededLimit(limit, keys[i].Per, c.Current, limit.WindowKind().NextStart(now)));
+                        return (null, new ExceededLimit(limit, keys[i].Per, c.Current, limit.WindowKind().NextStart(now)), null);
                     }
                     lines.Add((keys[i], limit.Kind(), amount));
+                }
+                if (rule.Then.Credits is { } credits)
+                {
+                    string account = credits.Per + ":" + Field(credits.Per, context);
+                    if (estimate.CostUsd is not { } usd)
+                    {
+                        return (null, null, new CreditRefusal(account, _credits.Available(account, now), 0, "credits_unpriced_model"));
+                    }
+                    decimal required = _rates.OfUsd(usd);
+                    if (!_credits.TryHold(account, required, credits.AllowOverage, now, out decimal available))
+                    {
+                        return (null, null, new CreditRefusal(account, available, required, "insufficient_credits"));
+                    }
+                    reservation.CreditAccount = account;
+                    reservation.CreditsHeld = required;
                 }
                 foreach ((CounterKey key, LimitKind kind, decimal amount) in lines)
                 {
@@ -357,7 +496,7 @@ internal sealed class Ledger
             }
             _reservations[reservation.Id] = reservation;
             JournalReservation(reservation);
-            return (reservation, null);
+            return (reservation, null, null);
         }
     }
 
@@ -375,7 +514,7 @@ internal sealed class Ledger
     /// Meters usage done outside the proxy against a reservation: it uses up the hold first, and is
     /// counted in the window it happens in (now), like any usage. Returns the first limit now exceeded, if any.
     /// </summary>
-    public ExceededLimit? Commit(Reservation reservation, IReadOnlyDictionary<string, object?> context, long tokens, decimal? cost)
+    public ExceededLimit? Commit(Reservation reservation, IReadOnlyDictionary<string, object?> context, long tokens, decimal? cost, string logId)
     {
         lock (_gate)
         {
@@ -395,6 +534,14 @@ internal sealed class Ledger
             reservation.Calls++;
             reservation.UsedTokens += tokens;
             reservation.UsedCostUsd += cost ?? 0;
+            if (reservation.CreditAccount is { } account)
+            {
+                decimal used = cost is { } usd ? _rates.OfUsd(usd) : 0;
+                decimal take = reservation.Active ? Math.Min(used, reservation.CreditsHeld) : 0;
+                reservation.CreditsHeld -= take;
+                _credits.Burn(account, used, take, now, logId, tokens, 0);
+                RaiseAlerts();
+            }
             JournalReservation(reservation);
             ExceededLimit? exceeded = reservation.Rule is { } rule ? RecordUnlocked(rule, context, now, tokens, cost) : null;
             Changed();
@@ -498,9 +645,14 @@ internal sealed class Ledger
     /// every token and cost limit after its prompt, at most its default hold. Less than its minimum
     /// means it does not fit, and the minimum is returned so that it is refused as such.
     /// </summary>
-    private long FitOutput(Rule rule, CounterKey[] keys, CallEstimate estimate, Reservation? reservation)
+    private long FitOutput(Rule rule, CounterKey[] keys, CallEstimate estimate, Reservation? reservation, string? account, (decimal Input, decimal Output)? rate, decimal lent)
     {
         decimal room = estimate.OutputTokens;
+        if (account is not null && rule.Then.Credits is { AllowOverage: false } && rate is { } perToken)
+        {
+            decimal left = _credits.Available(account, _time.GetUtcNow()) + lent - perToken.Input * estimate.InputTokens;
+            room = perToken.Output > 0 ? Math.Min(room, left / perToken.Output) : left < 0 ? 0 : room;
+        }
         for (int i = 0; i < keys.Length; i++)
         {
             RuleLimit limit = rule.Then.Limits[i];
@@ -605,6 +757,11 @@ internal sealed class Ledger
             c.Held = Math.Max(0, c.Held - left);
         }
         reservation.Remaining.Clear();
+        if (reservation.CreditAccount is { } account && reservation.CreditsHeld > 0)
+        {
+            _credits.Release(account, reservation.CreditsHeld, _time.GetUtcNow());
+            reservation.CreditsHeld = 0;
+        }
         reservation.Status = status;
         JournalReservation(reservation);
         _closed.Enqueue(reservation.Id);
@@ -617,6 +774,8 @@ internal sealed class Ledger
     // Expiry and pruning run on every use of the ledger rather than on a timer, so a fake clock drives them exactly.
     private void Housekeep(DateTimeOffset now)
     {
+        _credits.Advance(now);
+        RaiseAlerts();
         if (_reservations.Count != _closed.Count)
         {
             bool expired = false;
@@ -643,6 +802,23 @@ internal sealed class Ledger
         }
     }
 
+    private void RaiseAlerts()
+    {
+        if (_credits.Raised.Count == 0)
+        {
+            return;
+        }
+        foreach (CreditAlertEvent alert in _credits.Raised)
+        {
+            CreditAlerts?.Invoke(alert);
+        }
+        _credits.Raised.Clear();
+    }
+
+    /// <summary>The value of metadata field <paramref name="field"/> of a call, as an account or limit key.</summary>
+    private static string Field(string field, IReadOnlyDictionary<string, object?> context) =>
+        context.TryGetValue(field, out object? value) && value is not null ? value.ToString()! : "(none)";
+
     private void Changed()
     {
         TaskCompletionSource done = _changed;
@@ -656,7 +832,8 @@ internal sealed class Ledger
 
     private static ReservationRow RowOf(Reservation r) => new(
         r.Id, r.Rule?.Id, new Dictionary<string, string>(r.Metadata), r.Model, r.Estimate.Tokens, r.Estimate.CostUsd, r.CreatedAt, r.ExpiresAt, r.Status,
-        r.Remaining.Select(p => new RemainingRow(p.Key, p.Value.Kind, p.Value.Amount)).ToList(), r.UsedTokens, r.UsedCostUsd, r.Calls);
+        r.Remaining.Select(p => new RemainingRow(p.Key, p.Value.Kind, p.Value.Amount)).ToList(), r.UsedTokens, r.UsedCostUsd, r.Calls,
+        r.CreditAccount, r.CreditsHeld);
 
     private LimitCounter Counter(CounterKey key)
     {

@@ -34,6 +34,12 @@ internal sealed class Reservation
 
     public bool Active => Status == "active";
 
+    /// <summary>The credit account the reservation holds credits on (<c>then.credits</c>), if any.</summary>
+    public string? CreditAccount { get; set; }
+
+    /// <summary>Credits still held on <see cref="CreditAccount"/>.</summary>
+    public decimal CreditsHeld { get; set; }
+
     /// <summary>The counter this reservation holds on for the same limit and subject as <paramref name="key"/>, in whatever window.</summary>
     public CounterKey? HeldOn(CounterKey key)
     {

@@ -151,7 +151,8 @@ internal static class BudgetEndpoints
             Dictionary<string, object?> context = RuleContext.Build(request!.Metadata, request.Model, request.Provider, store, now);
             Rule? rule = admission.Match(context);
             entry.RuleId = rule?.Id;
-            ExceededLimit? exceeded = rule is null ? null : admission.Ledger.Record(rule, context, at, entry.InputTokens + entry.OutputTokens, entry.CostUsd);
+            ExceededLimit? exceeded = rule is null ? null : admission.Ledger.Record(rule, context, at, entry.InputTokens, entry.OutputTokens, entry.CostUsd,
+                request.Model, store.Prices.Find(request.Provider, request.Model), entry.Id);
             store.Add(entry);
             await admission.Ledger.DurableAsync();
             http.Response.Headers["x-tokenlay-request-id"] = entry.Id;
@@ -206,8 +207,13 @@ internal static class BudgetEndpoints
             }
             long? tokens = input is null && output is null ? null : (input ?? 0) + (output ?? 0);
             decimal? cost = usd ?? (tokens is null ? null : store.Prices.Find(request.Provider, rule?.Then.Model ?? request.Model)?.CostOf(input ?? 0, output ?? 0));
-            (Reservation? reservation, ExceededLimit? exceeded) = admission.Ledger.Reserve(rule, context, request.Metadata.Values, request.Model,
+            (Reservation? reservation, ExceededLimit? exceeded, CreditRefusal? credits) = admission.Ledger.Reserve(rule, context, request.Metadata.Values, request.Model,
                 new UsageEstimate(tokens, cost), TimeSpan.FromSeconds(ttl));
+            if (credits is not null)
+            {
+                await ProxyResponses.WriteRefusalAsync(http, RuleAdmission.RefusedByCredits(rule!, request.Model, credits));
+                return;
+            }
             if (reservation is null)
             {
                 ExceededLimit refusedBy = exceeded!; // Reserve gives one or the other
@@ -255,7 +261,7 @@ internal static class BudgetEndpoints
                 entry.ReservationId = reservation.Id;
                 entry.RuleId = reservation.Rule?.Id;
                 Dictionary<string, object?> context = RuleContext.Build(request.Metadata, request.Model, request.Provider, store, now);
-                ExceededLimit? exceeded = admission.Ledger.Commit(reservation, context, entry.InputTokens + entry.OutputTokens, entry.CostUsd);
+                ExceededLimit? exceeded = admission.Ledger.Commit(reservation, context, entry.InputTokens + entry.OutputTokens, entry.CostUsd, entry.Id);
                 store.Add(entry);
                 await admission.Ledger.DurableAsync();
                 http.Response.Headers["x-tokenlay-request-id"] = entry.Id;

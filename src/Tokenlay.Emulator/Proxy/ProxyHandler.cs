@@ -145,8 +145,12 @@ internal sealed class ProxyHandler
             {
                 AdmissionOutcome admitted = outcome;
                 ProxyCall served = call;
-                progress.BeforeEnd = (input, output, reported) => ProxyResponses.WriteStreamSummaryAsync(http, entry, started,
-                    Priced(UsageSettlement.FromReply(new UpstreamReply(200, null, input, output, null, reported, progress.Text), served, admitted.Model, inputTokens), provider, admitted.Model));
+                progress.BeforeEnd = (input, output, reported) =>
+                {
+                    (MeteredUsage Usage, decimal? CostUsd) priced = Priced(UsageSettlement.FromReply(new UpstreamReply(200, null, input, output, null, reported, progress.Text), served, admitted.Model, inputTokens), provider, admitted.Model);
+                    (decimal? used, decimal? remaining) = _admission.Ledger.PreviewCredits(admitted.Hold, priced.Usage.InputTokens, priced.Usage.OutputTokens);
+                    return ProxyResponses.WriteStreamSummaryAsync(http, entry, started, priced, used, remaining);
+                };
             }
             var request = new ProxyRequest(call.Endpoint, call.Body, outcome.Model, call.Stream, meta.ProviderKey, meta.ProviderBase, inputTokens);
             // A keyed plain call runs to the end even if its caller leaves, as Stripe's API does: its
@@ -194,7 +198,11 @@ internal sealed class ProxyHandler
                 warnings.Add(usage.Warning);
                 ProxyResponses.SetDecisionHeaders(http.Response, entry, outcome, warnings);
             }
+            // Settled before the answer goes out, so that its headers carry the balance after this call.
+            entry.Counted = true;
+            _admission.Ledger.Settle(outcome.Hold, entry.InputTokens, entry.OutputTokens, entry.CostUsd, consumed: true);
             ProxyResponses.SetUsageHeaders(http.Response, entry, started);
+            ProxyResponses.SetCreditHeaders(http.Response, outcome.Hold.CreditsUsed, outcome.Hold.CreditsRemaining);
             http.Response.ContentType = "application/json";
             StoredResponse? answer = keyed ? StoredResponse.Of(http, reply.Body ?? []) : null;
             try
@@ -228,7 +236,7 @@ internal sealed class ProxyHandler
             entry.Counted = entry.Success || (cut && progress.Started);
             if (outcome is not null)
             {
-                _admission.Ledger.Settle(outcome.Hold, entry.InputTokens + entry.OutputTokens, entry.CostUsd, consumed: entry.Counted);
+                _admission.Ledger.Settle(outcome.Hold, entry.InputTokens, entry.OutputTokens, entry.CostUsd, consumed: entry.Counted);
             }
             // Removed at zero, so the map holds only users with calls in flight, however many users come and go.
             if (_inFlightByUser.AddOrUpdate(user, 0, (_, n) => Math.Max(0, n - 1)) == 0)

@@ -43,6 +43,10 @@ internal static class ProxyResponses
         {
             tokenlay["limit"] = LimitJson(outcome.Exceeded);
         }
+        if (outcome.Credits is { } credits)
+        {
+            tokenlay["credits"] = new JsonObject { ["account"] = credits.Account, ["available"] = credits.Available, ["required"] = credits.Required };
+        }
         await ErrorResponses.WriteAsync(http, outcome.Status, ErrorResponses.Body(outcome.ErrorMessage!, outcome.ErrorType!, outcome.ErrorCode, null, tokenlay));
     }
 
@@ -73,6 +77,16 @@ internal static class ProxyResponses
         }
     }
 
+    /// <summary><c>x-tokenlay-credits-used</c> and <c>x-tokenlay-credits-remaining</c>, on calls a rule's <c>then.credits</c> paid for.</summary>
+    public static void SetCreditHeaders(HttpResponse response, decimal? used, decimal? remaining)
+    {
+        if (used is { } u && remaining is { } r)
+        {
+            response.Headers["x-tokenlay-credits-used"] = u.ToString(CultureInfo.InvariantCulture);
+            response.Headers["x-tokenlay-credits-remaining"] = r.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
     public static void SetUsageHeaders(HttpResponse response, CallLogEntry entry, long started)
     {
         IHeaderDictionary headers = response.Headers;
@@ -91,7 +105,8 @@ internal static class ProxyResponses
     /// one <c>event: tokenlay.summary</c> before the end marker. Headers went out before the usage
     /// existed; this is how the SDK learns a stream's cost. Callers that did not ask never see it.
     /// </summary>
-    public static async Task WriteStreamSummaryAsync(HttpContext http, CallLogEntry entry, long started, (MeteredUsage Usage, decimal? CostUsd) priced)
+    public static async Task WriteStreamSummaryAsync(HttpContext http, CallLogEntry entry, long started, (MeteredUsage Usage, decimal? CostUsd) priced,
+        decimal? creditsUsed = null, decimal? creditsRemaining = null)
     {
         var summary = new JsonObject
         {
@@ -104,6 +119,11 @@ internal static class ProxyResponses
             ["duration_ms"] = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds),
             ["usage_source"] = priced.Usage.Source,
         };
+        if (creditsUsed is not null)
+        {
+            summary["credits_used"] = creditsUsed;
+            summary["credits_remaining"] = creditsRemaining;
+        }
         await http.Response.WriteAsync("event: tokenlay.summary\ndata: " + summary.ToJsonString() + "\n\n", http.RequestAborted);
         await http.Response.Body.FlushAsync(http.RequestAborted);
     }

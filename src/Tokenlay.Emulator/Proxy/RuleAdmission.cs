@@ -21,6 +21,9 @@ internal sealed record AdmissionOutcome(Rule? Rule, string Action, string Model,
     public string? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
     public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>Set when credits refused the call (402): the account, what it has and what was required.</summary>
+    public CreditRefusal? Credits { get; init; }
 }
 
 /// <summary>
@@ -121,7 +124,7 @@ internal sealed class RuleAdmission
                 warnings.Add($"Rule '{rule.Id}' limits {limit.Type} per '{field}', but this call has no '{field}' (send x-tokenlay-{field}); it is counted in one bucket shared by every call without it.");
             }
         }
-        if (rule.Then.Limits.Count == 0)
+        if (rule.Then.Limits.Count == 0 && rule.Then.Credits is null)
         {
             return new AdmissionOutcome(rule, action, model, Hold.None, warnings, []);
         }
@@ -142,6 +145,10 @@ internal sealed class RuleAdmission
             if (hold.ReservationRefused is { } why)
             {
                 warnings.Add(why + "; this call is judged by the normal limits.");
+            }
+            if (hold.CreditRefusal is { } credits)
+            {
+                return RefusedByCredits(rule, model, credits) with { Warnings = warnings };
             }
         }
         if (exceeded is null)
@@ -199,6 +206,20 @@ internal sealed class RuleAdmission
             _webhooks.Notify(rule, type, eventData(rule, action, exceeded));
         }
     }
+
+    /// <summary>
+    /// A call or reservation the account's credits do not cover: 402 <c>insufficient_credits</c> (or
+    /// <c>credits_unpriced_model</c> for a model with no credit price), never retried.
+    /// </summary>
+    internal static AdmissionOutcome RefusedByCredits(Rule rule, string model, CreditRefusal credits) => new(rule, "block", model, Hold.None, [], [])
+    {
+        Refused = true, Status = 402, Credits = credits,
+        ErrorType = credits.Code == "credits_unpriced_model" ? "invalid_request_error" : "insufficient_credits",
+        ErrorCode = credits.Code,
+        ErrorMessage = credits.Code == "credits_unpriced_model"
+            ? $"The model {model} has no price and no credit rate, so it cannot be paid for from the credits of '{credits.Account}'. Set a price (PUT /v1/pricing) or a credit rate."
+            : $"The credits of '{credits.Account}' do not cover this call: {RuleSet.Format(credits.Available)} available, {RuleSet.Format(credits.Required)} required.",
+    };
 
     /// <summary>The refusal of a rule whose action is <c>block</c>: 403 <c>rule_blocked</c>.</summary>
     internal static AdmissionOutcome BlockedByRule(Rule rule, string model, string message) => new(rule, "block", model, Hold.None, [], [])

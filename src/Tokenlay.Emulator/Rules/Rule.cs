@@ -39,6 +39,22 @@ public sealed class RuleAction
 
     /// <summary>Who to tell when a limit is reached (<c>on_limit_exceeded.notify</c>; <c>then.notify</c> is the deprecated placement).</summary>
     public IReadOnlyList<RuleNotification> Notify { get; init; } = [];
+
+    /// <summary>
+    /// <c>then.credits</c> (an extension of the public rules schema): matching calls spend prepaid
+    /// credits of the account <c>per:value</c>, and are admitted only while the balance covers them.
+    /// </summary>
+    public RuleCredits? Credits { get; init; }
+}
+
+/// <summary>The <c>then.credits</c> part of a rule: whose credits a matching call spends.</summary>
+public sealed class RuleCredits
+{
+    /// <summary>The metadata field the account is kept per (<c>user</c>, <c>org</c>…): the account of user alice is <c>user:alice</c>.</summary>
+    public string Per { get; init; } = "user";
+
+    /// <summary><c>overage: "allow"</c>: the balance may go below zero (post-paid) instead of refusing the call.</summary>
+    public bool AllowOverage { get; init; }
 }
 
 /// <summary>A limit: at most <see cref="Max"/> of <see cref="Type"/> per <see cref="Per"/> per <see cref="Window"/>.</summary>

@@ -261,7 +261,26 @@ public static class RuleSet
             }
             modelParams = (JsonObject)modelParams.DeepClone();
         }
-        return new RuleAction { Model = Text(then, "model", where), ModelParams = modelParams, Action = action, Limits = limits, OnLimitExceeded = exceeded, Notify = notify };
+        return new RuleAction
+        {
+            Model = Text(then, "model", where), ModelParams = modelParams, Action = action, Limits = limits, OnLimitExceeded = exceeded, Notify = notify,
+            Credits = then["credits"] is { } creditsNode ? ParseCredits(creditsNode, where + ".credits") : null,
+        };
+    }
+
+    private static RuleCredits ParseCredits(JsonNode node, string where)
+    {
+        if (node is not JsonObject credits)
+        {
+            throw new RulesFileException($"{where} must be an object such as {{\"per\": \"user\"}}.");
+        }
+        string per = Text(credits, "per", where) ?? "user";
+        if (per.Length == 0 || per.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')))
+        {
+            throw new RulesFileException($"{where}.per must name a metadata field, such as \"user\" or \"org\".");
+        }
+        string overage = Choice(credits, "overage", "deny", ["deny", "allow"], where);
+        return new RuleCredits { Per = per, AllowOverage = overage == "allow" };
     }
 
     private static IEnumerable<RuleNotification> ParseNotify(JsonNode node, string where, List<string> warnings)

@@ -40,7 +40,7 @@ public sealed class LedgerTests
 
         Assert.Equal(900, first.OutputTokens);
         Assert.False(second.Counted);
-        ledger.Settle(first, 300, null, consumed: true);
+        ledger.Settle(first, 100, 200, null, consumed: true);
         Hold third = ledger.Admit(rule, User("a"), "gpt-4o-mini", flexible, false, null);
         Assert.Equal(600, third.OutputTokens);
     }
@@ -66,12 +66,12 @@ public sealed class LedgerTests
         Rule rule = Rule("""{ "type": "requests", "max": 5, "window": "minute", "per": "user" }""");
         for (int i = 0; i < 1000; i++)
         {
-            ledger.Settle(ledger.Admit(rule, User("u" + i), "gpt-4o-mini", Capped(1, 1), false, null), 2, null, true);
+            ledger.Settle(ledger.Admit(rule, User("u" + i), "gpt-4o-mini", Capped(1, 1), false, null), 1, 1, null, true);
         }
         Assert.Equal(1000, ledger.CounterCount);
 
         clock.Advance(TimeSpan.FromMinutes(2));
-        ledger.Settle(ledger.Admit(rule, User("late"), "gpt-4o-mini", Capped(1, 1), false, null), 2, null, true);
+        ledger.Settle(ledger.Admit(rule, User("late"), "gpt-4o-mini", Capped(1, 1), false, null), 1, 1, null, true);
 
         Assert.Equal(1, ledger.CounterCount);
     }
@@ -85,7 +85,7 @@ public sealed class LedgerTests
         Task changed = ledger.ChangedAsync();
         Assert.False(changed.IsCompleted);
 
-        ledger.Settle(running, 2, null, true);
+        ledger.Settle(running, 1, 1, null, true);
 
         await changed.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(ledger.Admit(rule, User("a"), "gpt-4o-mini", Capped(1, 1), false, null).Counted);
@@ -99,7 +99,7 @@ public sealed class LedgerTests
             { "type": "tokens", "max": 1000, "window": "day", "per": "user" },
             { "type": "requests", "max": 1, "window": "day", "per": "user" }
             """);
-        (Reservation? reservation, _) = ledger.Reserve(rule, User("a"), new Dictionary<string, string> { ["user"] = "a" }, "gpt-4o-mini", new UsageEstimate(900, null), TimeSpan.FromMinutes(5));
+        (Reservation? reservation, _, _) = ledger.Reserve(rule, User("a"), new Dictionary<string, string> { ["user"] = "a" }, "gpt-4o-mini", new UsageEstimate(900, null), TimeSpan.FromMinutes(5));
 
         Hold other = ledger.Admit(rule, User("b"), "gpt-4o-mini", Capped(10, 10), false, reservation);
         Hold own = ledger.Admit(rule, User("a"), "gpt-4o-mini-2024-07-18", Capped(10, 10), false, reservation);

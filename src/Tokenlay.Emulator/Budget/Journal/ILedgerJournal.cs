@@ -21,7 +21,9 @@ internal interface ILedgerJournal
 }
 
 /// <summary>The ledger's persisted state.</summary>
-internal sealed record LedgerSnapshot(List<CounterRow> Counters, List<HoldRow> Holds, List<ReservationRow> Reservations)
+internal sealed record LedgerSnapshot(
+    List<CounterRow> Counters, List<HoldRow> Holds, List<ReservationRow> Reservations,
+    List<CreditAccountRow> CreditAccounts, List<Credits.CreditTransaction> CreditTransactions, List<Credits.CreditTier> CreditTiers)
 {
-    public static LedgerSnapshot Empty => new([], [], []);
+    public static LedgerSnapshot Empty => new([], [], [], [], [], []);
 }

@@ -29,7 +29,7 @@ internal sealed class SqliteCallStore : ICallPersistence
     private readonly int _retainDays;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    /// <summary>The schema this build writes (<c>PRAGMA user_version</c>): 1 calls and pricing, 2 the ledger and idempotency keys.</summary>
+    /// <summary>The schema this build writes (<c>PRAGMA user_version</c>): 1 calls and pricing, 2 the ledger (limits, holds, reservations, credits) and idempotency keys.</summary>
     public const int SchemaVersion = 2;
 
     private readonly SqliteConnection _connection;
@@ -84,6 +84,9 @@ internal sealed class SqliteCallStore : ICallPersistence
                 CREATE TABLE IF NOT EXISTS ledger_counters (key TEXT PRIMARY KEY, used TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS ledger_holds (id TEXT PRIMARY KEY, hold TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS ledger_reservations (id TEXT PRIMARY KEY, reservation TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS credit_accounts (id TEXT PRIMARY KEY, account TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS credit_transactions (seq INTEGER PRIMARY KEY, account TEXT NOT NULL, txn TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS credit_tiers (id TEXT PRIMARY KEY, tier TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS idempotency (scope TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (scope, key));
                 """);
             Execute($"PRAGMA user_version = {SchemaVersion};");

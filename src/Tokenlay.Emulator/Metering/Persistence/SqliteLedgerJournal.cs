@@ -5,6 +5,8 @@ using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
 using Tokenlay.Emulator.Budget;
 using Tokenlay.Emulator.Budget.Journal;
+using Tokenlay.Emulator.Credits;
+using System.Linq;
 
 namespace Tokenlay.Emulator.Metering.Persistence;
 
@@ -36,7 +38,10 @@ internal sealed class SqliteLedgerJournal : ILedgerJournal
         {
             reservations.Add(JsonSerializer.Deserialize<ReservationRow>(reservation, EmulatorJson.Options)!);
         }
-        return new LedgerSnapshot(counters, holds, reservations);
+        var accounts = Rows(connection, "SELECT id, account FROM credit_accounts").Select(r => JsonSerializer.Deserialize<CreditAccountRow>(r.Item2, EmulatorJson.Options)!).ToList();
+        var transactions = Rows(connection, "SELECT account, txn FROM credit_transactions ORDER BY seq").Select(r => JsonSerializer.Deserialize<CreditTransaction>(r.Item2, EmulatorJson.Options)!).ToList();
+        var tiers = Rows(connection, "SELECT id, tier FROM credit_tiers").Select(r => JsonSerializer.Deserialize<CreditTier>(r.Item2, EmulatorJson.Options)!).ToList();
+        return new LedgerSnapshot(counters, holds, reservations, accounts, transactions, tiers);
     });
 
     public void Write(LedgerChange change) => _store.Enqueue(new Change(change));
@@ -75,6 +80,18 @@ internal sealed class SqliteLedgerJournal : ILedgerJournal
                     break;
                 case LedgerChange.HoldClosed h:
                     StoreSql.Run(connection, transaction, "DELETE FROM ledger_holds WHERE id = $id", ("$id", h.Id));
+                    break;
+                case LedgerChange.CreditAccount a:
+                    StoreSql.Run(connection, transaction, "INSERT OR REPLACE INTO credit_accounts (id, account) VALUES ($id, $a)",
+                        ("$id", a.Row.Id), ("$a", JsonSerializer.Serialize(a.Row, EmulatorJson.Options)));
+                    break;
+                case LedgerChange.CreditTransaction t:
+                    StoreSql.Run(connection, transaction, "INSERT OR REPLACE INTO credit_transactions (seq, account, txn) VALUES ($seq, $account, $t)",
+                        ("$seq", t.Row.Sequence), ("$account", t.Row.Account), ("$t", JsonSerializer.Serialize(t.Row, EmulatorJson.Options)));
+                    break;
+                case LedgerChange.CreditTier t:
+                    StoreSql.Run(connection, transaction, "INSERT OR REPLACE INTO credit_tiers (id, tier) VALUES ($id, $t)",
+                        ("$id", t.Row.Id), ("$t", JsonSerializer.Serialize(t.Row, EmulatorJson.Options)));
                     break;
                 case LedgerChange.Reservation r:
                     StoreSql.Run(connection, transaction, "INSERT OR REPLACE INTO ledger_reservations (id, reservation) VALUES ($id, $r)",
