@@ -144,6 +144,22 @@ public sealed class TokenlayEmulator : IAsyncDisposable
                     });
                 }
             }),
+            // A limit's use that reached one of its alerts, told to the rule's webhook targets (limit.threshold).
+            LimitAlerts = alert => Task.Run(() => webhooks.Notify(alert.Rule, "limit.threshold", new System.Text.Json.Nodes.JsonObject
+            {
+                ["rule_id"] = alert.Rule.Id,
+                ["subject"] = (alert.Limit.TrackingKey ?? alert.Limit.Per) + ":" + alert.PerValue,
+                ["limit"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["type"] = alert.Limit.Type, ["window"] = alert.Limit.Window, ["per"] = alert.Limit.TrackingKey ?? alert.Limit.Per,
+                    ["max"] = alert.Limit.Max, ["rolling"] = alert.Limit.Rolling,
+                },
+                ["current"] = alert.Current,
+                ["max"] = alert.Limit.Max,
+                ["threshold"] = alert.Alert.Written,
+                ["threshold_kind"] = alert.Alert.AtPercent is null ? "at" : "at_percent",
+                ["window_resets_at"] = alert.WindowResetsAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            })),
         };
         IIdempotencyJournal? answers = sqlite is null ? null : new SqliteIdempotencyJournal(sqlite);
         foreach (CallLogEntry cut in ledger.Restore(options.Rules, () => store.NextId().Sequence))
@@ -211,6 +227,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         CompanionEndpoints.Map(app, store);
         BudgetEndpoints.Map(app, store, admission, options, answers);
         CreditEndpoints.Map(app, ledger, options);
+        BlocklistEndpoints.Map(app, ledger, options);
         Dashboard.DashboardEndpoints.Map(app, options.Rules, ledger, webhooks);
         // The fallback also catches a known path asked with the wrong method: that is a 405 naming the methods allowed.
         app.MapFallback((HttpContext http) => RouteMethods.Allowed(app, http.Request.Path) is { Count: > 0 } allowed

@@ -30,11 +30,14 @@ internal sealed class Ledger
     private readonly object _gate = new();
     private readonly Dictionary<CounterKey, LimitCounter> _counters = new();
     private readonly Dictionary<CounterKey, int> _inFlight = new();
+    private readonly Dictionary<CounterKey, RollingTotals> _rolling = new();
+    private readonly Dictionary<(CounterKey Window, int Alert), DateTimeOffset> _fired = new();
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
     private readonly Queue<string> _closed = new();
     private readonly TimeProvider _time;
     private readonly ILedgerJournal? _journal;
     private readonly CreditBook _credits;
+    private readonly Blocklist _blocklist;
     private readonly CreditRates _rates;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset _nextPrune = DateTimeOffset.MinValue;
@@ -44,8 +47,12 @@ internal sealed class Ledger
         _time = time;
         _journal = journal;
         _credits = new CreditBook(journal is null ? null : journal.Write);
+        _blocklist = new Blocklist(journal is null ? null : journal.Write);
         _rates = rates ?? new CreditRates(100m, new Dictionary<string, Pricing.ModelPrice>());
     }
+
+    /// <summary>Called (under the ledger's lock: it must not block) when a limit's use crosses one of its <c>alerts</c>.</summary>
+    public Action<LimitThreshold>? LimitAlerts { get; set; }
 
     /// <summary>Called (under the ledger's lock: it must not block) when a credit balance crosses a threshold.</summary>
     public Action<CreditAlertEvent>? CreditAlerts { get; set; }
@@ -92,6 +99,7 @@ internal sealed class Ledger
         {
             DateTimeOffset now = _time.GetUtcNow();
             _credits.Restore(snapshot);
+            _blocklist.Restore(snapshot.Blocks);
             foreach (CounterRow row in snapshot.Counters)
             {
                 Counter(row.Key).Used = row.Used;
@@ -162,6 +170,24 @@ internal sealed class Ledger
             Housekeep(now);
         }
         return recovered;
+    }
+
+    /// <summary>The active blocklist entry that refuses a call with this context, if any (<c>/v1/blocklist</c>, <c>block_for</c>).</summary>
+    public BlockEntry? Blocked(IReadOnlyDictionary<string, object?> context)
+    {
+        lock (_gate)
+        {
+            return _blocklist.Match(context, _time.GetUtcNow());
+        }
+    }
+
+    /// <summary>Runs <paramref name="operation"/> on the blocklist under the ledger's lock.</summary>
+    public T Blocks<T>(Func<Blocklist, DateTimeOffset, T> operation)
+    {
+        lock (_gate)
+        {
+            return operation(_blocklist, _time.GetUtcNow());
+        }
     }
 
     /// <summary>Completes when every change so far is on disk (at once without a journal): a call is acknowledged after it.</summary>
@@ -238,6 +264,7 @@ internal sealed class Ledger
                         requests.Used += 1;
                         Journal(key, requests);
                         hold.RequestKeys.Add(key);
+                        Thresholds(rule, i, key, now);
                         break;
                     case LimitKind.Concurrent:
                         _inFlight[key] = _inFlight.GetValueOrDefault(key) + 1;
@@ -381,6 +408,10 @@ internal sealed class Ledger
             c.Held = Math.Max(0, c.Held - line.Own - line.FromReservation);
             c.Used += actual;
             Journal(line.Key, c);
+            if (hold.Rule is { } rule)
+            {
+                Thresholds(rule, line.Key.Limit, line.Key, _time.GetUtcNow());
+            }
             decimal giveBack = line.FromReservation - Math.Min(actual, line.FromReservation);
             if (giveBack > 0 && reservation is { Active: true } && line.ReservationKey is { } lender
                 && reservation.Remaining.TryGetValue(lender, out var left))
@@ -466,10 +497,10 @@ internal sealed class Ledger
                         continue;
                     }
                     decimal amount = estimate.For(limit.Kind());
-                    LimitCounter c = Counter(keys[i]);
-                    if (amount > 0 && c.Current + amount > limit.Max)
+                    decimal current = CurrentOf(keys[i], now);
+                    if (amount > 0 && current + amount > limit.Max)
                     {
-                        return (null, new ExceededLimit(limit, keys[i].Per, c.Current, limit.WindowKind().NextStart(now)), null);
+                        return (null, new ExceededLimit(limit, keys[i].Per, current, ResetsAt(limit, keys[i], now)), null);
                     }
                     lines.Add((keys[i], limit.Kind(), amount));
                 }
@@ -592,7 +623,13 @@ internal sealed class Ledger
                     DateTimeOffset start = concurrent ? DateTimeOffset.UnixEpoch : limit.WindowKind().Start(now);
                     IEnumerable<(CounterKey Key, decimal Current)> current = concurrent
                         ? _inFlight.Select(p => (p.Key, (decimal)p.Value))
-                        : _counters.Select(p => (p.Key, p.Value.Current));
+                        : limit.Rolling
+                            ? _rolling.Select(p => (p.Key, CurrentOf(p.Key, now)))
+                            : _counters.Select(p => (p.Key, p.Value.Current));
+                    if (limit.Rolling)
+                    {
+                        start = DateTimeOffset.UnixEpoch; // totals are kept per subject
+                    }
                     int index = i;
                     var closest = current
                         .Where(p => p.Key.RuleId == rule.Id && p.Key.Limit == index && p.Key.WindowStart == start && p.Current > 0)
@@ -601,7 +638,7 @@ internal sealed class Ledger
                         .Take(top)
                         .ToList();
                     limits.Add(new LimitStatus(limit.Type, limit.Window, limit.TrackingKey ?? limit.Per, limit.Max,
-                        concurrent ? null : limit.WindowKind().NextStart(now), closest));
+                        concurrent ? null : limit.Rolling ? null : limit.WindowKind().NextStart(now), closest));
                 }
                 result.Add(new RuleStatus(rule.Id, rule.Priority, rule.If, rule.Then.Model, rule.Then.OnLimitExceeded.Action, limits));
             }
@@ -662,7 +699,7 @@ internal sealed class Ledger
             }
             CounterKey? lender = reservation?.HeldOn(keys[i]);
             // A reservation in the call's own window is counted in its counter already: what it lends is headroom too.
-            decimal headroom = limit.Max - (_counters.GetValueOrDefault(keys[i])?.Current ?? 0) + (lender == keys[i] ? reservation!.RemainingOn(lender) : 0);
+            decimal headroom = limit.Max - CurrentOf(keys[i], _time.GetUtcNow()) + (lender == keys[i] ? reservation!.RemainingOn(lender) : 0);
             if (limit.Kind() == LimitKind.Tokens)
             {
                 room = Math.Min(room, headroom - estimate.InputTokens);
@@ -692,14 +729,14 @@ internal sealed class Ledger
         {
             RuleLimit limit = rule.Then.Limits[i];
             CounterKey key = keys[i];
-            DateTimeOffset? resets = limit.Kind() == LimitKind.Concurrent ? null : limit.WindowKind().NextStart(now);
+            DateTimeOffset? resets = limit.Kind() == LimitKind.Concurrent ? null : ResetsAt(limit, key, now);
             decimal current;
             bool fits;
             switch (limit.Kind())
             {
                 case LimitKind.Requests:
                     // A reservation never lifts a request limit: it holds budget, not calls.
-                    current = _counters.GetValueOrDefault(key)?.Used ?? 0;
+                    current = CurrentOf(key, now);
                     fits = current + 1 <= limit.Max;
                     break;
                 case LimitKind.Concurrent:
@@ -707,7 +744,7 @@ internal sealed class Ledger
                     fits = current + 1 <= limit.Max;
                     break;
                 default:
-                    current = _counters.GetValueOrDefault(key)?.Current ?? 0;
+                    current = CurrentOf(key, now);
                     decimal amount = estimate.For(limit.Kind());
                     CounterKey? lender = reservation?.HeldOn(key);
                     decimal lent = Math.Min(amount, reservation?.RemainingOn(lender) ?? 0);
@@ -737,9 +774,12 @@ internal sealed class Ledger
             LimitCounter c = Counter(key);
             c.Used += limit.Kind() switch { LimitKind.Requests => 1, LimitKind.Tokens => tokens, _ => cost ?? 0 };
             Journal(key, c);
-            if (c.Current > limit.Max && exceeded is null)
+            DateTimeOffset now = _time.GetUtcNow();
+            Thresholds(rule, i, key, now);
+            decimal current = CurrentOf(key, now);
+            if (current > limit.Max && exceeded is null)
             {
-                exceeded = new ExceededLimit(limit, per, c.Current, limit.WindowKind().NextStart(at));
+                exceeded = new ExceededLimit(limit, per, current, ResetsAt(limit, key, now));
             }
         }
         return exceeded;
@@ -795,10 +835,22 @@ internal sealed class Ledger
         }
         _nextPrune = now + s_pruneEvery;
         // Counters of ended windows can never be read again: memory stays bounded by the subjects active now.
+        foreach (RollingTotals totals in _rolling.Values)
+        {
+            Roll(totals, now);
+        }
         foreach ((CounterKey key, LimitCounter counter) in _counters.Where(p => p.Value.Held == 0 && p.Key.EndedBy(now)).ToList())
         {
             _counters.Remove(key);
             _journal?.Write(new LedgerChange.CounterDropped(key));
+        }
+        foreach ((CounterKey subject, RollingTotals totals) in _rolling.Where(p => p.Value.Live.Count == 0 && p.Value.Held == 0).ToList())
+        {
+            _rolling.Remove(subject);
+        }
+        foreach (var fired in _fired.Where(p => p.Key.Window.Rolling ? p.Value + RollingWindows.Span(p.Key.Window.Window) <= now : p.Key.Window.EndedBy(now)).ToList())
+        {
+            _fired.Remove(fired.Key);
         }
     }
 
@@ -837,10 +889,98 @@ internal sealed class Ledger
 
     private LimitCounter Counter(CounterKey key)
     {
-        if (!_counters.TryGetValue(key, out LimitCounter? counter))
+        if (_counters.TryGetValue(key, out LimitCounter? counter))
+        {
+            return counter;
+        }
+        if (!key.Rolling)
         {
             _counters[key] = counter = new LimitCounter();
+            return counter;
+        }
+        if (!_rolling.TryGetValue(key.SubjectKey(), out RollingTotals? totals))
+        {
+            _rolling[key.SubjectKey()] = totals = new RollingTotals();
+        }
+        // A bucket already older than the window (a record of long ago) is kept but counts for nothing.
+        bool old = key.EndedBy(_time.GetUtcNow());
+        _counters[key] = counter = new LimitCounter { Parent = totals, Evicted = old };
+        if (!old)
+        {
+            totals.Live[key.WindowStart] = key;
         }
         return counter;
+    }
+
+    /// <summary>What a limit's key counts now: its window's count, or for a rolling limit the subject's last window.</summary>
+    private decimal CurrentOf(CounterKey key, DateTimeOffset now)
+    {
+        if (!key.Rolling)
+        {
+            return _counters.GetValueOrDefault(key)?.Current ?? 0;
+        }
+        if (!_rolling.TryGetValue(key.SubjectKey(), out RollingTotals? totals))
+        {
+            return 0;
+        }
+        Roll(totals, now);
+        return totals.Current;
+    }
+
+    /// <summary>When a limit frees up: its next window, or for a rolling limit when the oldest counted use leaves the window.</summary>
+    private DateTimeOffset? ResetsAt(RuleLimit limit, CounterKey key, DateTimeOffset now)
+    {
+        if (!key.Rolling)
+        {
+            return limit.WindowKind().NextStart(now);
+        }
+        TimeSpan span = RollingWindows.Span(key.Window);
+        return _rolling.TryGetValue(key.SubjectKey(), out RollingTotals? totals) && totals.Live.Count > 0
+            ? totals.Live.First().Key + span
+            : now + span;
+    }
+
+    /// <summary>Moves a rolling subject's window on: buckets a whole window old stop counting.</summary>
+    private void Roll(RollingTotals totals, DateTimeOffset now)
+    {
+        while (totals.Live.Count > 0)
+        {
+            (DateTimeOffset start, CounterKey key) = totals.Live.First();
+            if (!key.EndedBy(now))
+            {
+                return;
+            }
+            totals.Live.Remove(start);
+            if (_counters.TryGetValue(key, out LimitCounter? bucket))
+            {
+                totals.Used -= bucket.Used;
+                bucket.Evicted = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends each alert of limit <paramref name="index"/> that its use (what was spent, not what is
+    /// held) has reached: once per subject per window, once however many calls cross it together.
+    /// </summary>
+    private void Thresholds(Rule rule, int index, CounterKey key, DateTimeOffset now)
+    {
+        RuleLimit limit = rule.Then.Limits[index];
+        if (limit.Alerts.Count == 0 || LimitAlerts is null)
+        {
+            return;
+        }
+        decimal used = key.Rolling
+            ? (_rolling.TryGetValue(key.SubjectKey(), out RollingTotals? totals) ? totals.Used : 0)
+            : _counters.GetValueOrDefault(key)?.Used ?? 0;
+        CounterKey window = key.Rolling ? key.SubjectKey() : key;
+        for (int j = 0; j < limit.Alerts.Count; j++)
+        {
+            LimitAlert alert = limit.Alerts[j];
+            if (used >= alert.For(limit.Max) && _fired.TryAdd((window, j), now))
+            {
+                LimitAlerts(new LimitThreshold(rule, limit, key.Per, used, alert, ResetsAt(limit, key, now)));
+            }
+        }
     }
 }

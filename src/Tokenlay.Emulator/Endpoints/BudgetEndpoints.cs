@@ -81,6 +81,7 @@ internal static class BudgetEndpoints
             await Write(http, 200, new JsonObject
             {
                 ["allowed"] = !outcome.Refused,
+                ["block"] = outcome.Block is null ? null : ProxyResponses.BlockJson(outcome.Block),
                 ["action"] = outcome.Action,
                 ["rule_id"] = outcome.Rule?.Id,
                 ["model"] = outcome.Model,
@@ -149,6 +150,11 @@ internal static class BudgetEndpoints
             }
             CallLogEntry entry = NewEntry(request!, "recorded", at, input ?? 0, output ?? 0, cost);
             Dictionary<string, object?> context = RuleContext.Build(request!.Metadata, request.Model, request.Provider, store, now);
+            if (admission.Ledger.Blocked(context) is { } blocked)
+            {
+                await ProxyResponses.WriteRefusalAsync(http, RuleAdmission.RefusedByBlock(blocked, request.Model, now));
+                return null;
+            }
             Rule? rule = admission.Match(context);
             entry.RuleId = rule?.Id;
             ExceededLimit? exceeded = rule is null ? null : admission.Ledger.Record(rule, context, at, entry.InputTokens, entry.OutputTokens, entry.CostUsd,
@@ -199,6 +205,11 @@ internal static class BudgetEndpoints
             }
             DateTimeOffset now = options.TimeProvider.GetUtcNow();
             Dictionary<string, object?> context = RuleContext.Build(request.Metadata, request.Model, request.Provider, store, now);
+            if (admission.Ledger.Blocked(context) is { } blocked)
+            {
+                await ProxyResponses.WriteRefusalAsync(http, RuleAdmission.RefusedByBlock(blocked, request.Model, now));
+                return;
+            }
             Rule? rule = admission.Match(context);
             if (rule?.Then.Action == "block")
             {

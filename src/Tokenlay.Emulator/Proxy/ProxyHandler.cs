@@ -124,7 +124,7 @@ internal sealed class ProxyHandler
             if (outcome.Refused)
             {
                 entry.Status = outcome.Status;
-                entry.Error = outcome.Exceeded is null ? "blocked by rule" : "limit exceeded";
+                entry.Error = outcome.Block is not null ? "subject blocked" : outcome.Credits is not null ? "insufficient credits" : outcome.Exceeded is null ? "blocked by rule" : "limit exceeded";
                 await ProxyResponses.WriteRefusalAsync(http, outcome, warnings);
                 return null;
             }

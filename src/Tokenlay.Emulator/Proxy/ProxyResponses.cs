@@ -28,7 +28,10 @@ internal static class ProxyResponses
         {
             headers["x-tokenlay-warnings"] = JsonSerializer.Serialize(warnings);
         }
-        headers["x-tokenlay-rule-id"] = HeaderText.Safe(outcome.Rule!.Id);
+        if (outcome.Rule is not null)
+        {
+            headers["x-tokenlay-rule-id"] = HeaderText.Safe(outcome.Rule.Id);
+        }
         headers["x-tokenlay-rule-action"] = "block";
         headers["x-tokenlay-limit-exceeded"] = outcome.Exceeded is null ? "false" : "true";
         // The official OpenAI SDKs (Node, Python) honour this: a block does not clear by retrying,
@@ -38,7 +41,11 @@ internal static class ProxyResponses
         {
             headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
-        var tokenlay = new JsonObject { ["rule_id"] = outcome.Rule.Id };
+        var tokenlay = new JsonObject { ["rule_id"] = outcome.Rule?.Id };
+        if (outcome.Block is { } block)
+        {
+            tokenlay["block"] = BlockJson(block);
+        }
         if (outcome.Exceeded is not null)
         {
             tokenlay["limit"] = LimitJson(outcome.Exceeded);
@@ -49,6 +56,15 @@ internal static class ProxyResponses
         }
         await ErrorResponses.WriteAsync(http, outcome.Status, ErrorResponses.Body(outcome.ErrorMessage!, outcome.ErrorType!, outcome.ErrorCode, null, tokenlay));
     }
+
+    public static JsonObject BlockJson(BlockEntry b) => new()
+    {
+        ["subject"] = b.Subject,
+        ["reason"] = b.Reason,
+        ["until"] = b.Until?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["created_at"] = b.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["rule_id"] = b.RuleId,
+    };
 
     public static JsonObject LimitJson(ExceededLimit e) => new()
     {

@@ -22,6 +22,9 @@ internal sealed record AdmissionOutcome(Rule? Rule, string Action, string Model,
     public string? ErrorMessage { get; init; }
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>Set when the blocklist refused the call (403 <c>subject_blocked</c>).</summary>
+    public BlockEntry? Block { get; init; }
+
     /// <summary>Set when credits refused the call (402): the account, what it has and what was required.</summary>
     public CreditRefusal? Credits { get; init; }
 }
@@ -98,6 +101,11 @@ internal sealed class RuleAdmission
         IReadOnlyDictionary<string, object?> context, string model, Func<Rule?, string, CallEstimate> estimate, Reservation? reservation,
         bool dryRun, Func<Rule, string, ExceededLimit, JsonObject>? eventData, CallLogEntry? pending)
     {
+        // The blocklist comes before anything else: a blocked subject meets no rule at all.
+        if (_ledger.Blocked(context) is { } blocked)
+        {
+            return RefusedByBlock(blocked, model, _options.TimeProvider.GetUtcNow());
+        }
         Rule? rule = Match(context);
         if (rule is null)
         {
@@ -157,6 +165,12 @@ internal sealed class RuleAdmission
         }
 
         LimitExceededAction onExceeded = rule.Then.OnLimitExceeded;
+        if (!dryRun && onExceeded.BlockFor is { } blockFor)
+        {
+            string field = exceeded.Limit.TrackingKey ?? exceeded.Limit.Per;
+            _ledger.Blocks((list, now) => list.Add(new BlockEntry(field + ":" + exceeded.PerValue,
+                $"Rule '{rule.Id}': {LimitMessage(exceeded)}.", now + blockFor, now, rule.Id)));
+        }
         switch (onExceeded.Action)
         {
             case "downgrade":
@@ -219,6 +233,14 @@ internal sealed class RuleAdmission
         ErrorMessage = credits.Code == "credits_unpriced_model"
             ? $"The model {model} has no price and no credit rate, so it cannot be paid for from the credits of '{credits.Account}'. Set a price (PUT /v1/pricing) or a credit rate."
             : $"The credits of '{credits.Account}' do not cover this call: {RuleSet.Format(credits.Available)} available, {RuleSet.Format(credits.Required)} required.",
+    };
+
+    /// <summary>A subject on the blocklist: 403 <c>subject_blocked</c>, with Retry-After when the entry ends.</summary>
+    internal static AdmissionOutcome RefusedByBlock(BlockEntry entry, string model, DateTimeOffset now) => new(null, "block", model, Hold.None, [], [])
+    {
+        Refused = true, Status = 403, Block = entry, ErrorType = "blocked", ErrorCode = "subject_blocked",
+        ErrorMessage = $"'{entry.Subject}' is blocked{(entry.Until is { } until ? " until " + until.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : "")}{(entry.Reason is { } reason ? ": " + reason : ".")}",
+        RetryAfterSeconds = entry.Until is { } end ? (int)Math.Ceiling(Math.Max(0, (end - now).TotalSeconds)) : null,
     };
 
     /// <summary>The refusal of a rule whose action is <c>block</c>: 403 <c>rule_blocked</c>.</summary>

@@ -74,6 +74,32 @@ public sealed class RuleLimit
 
     /// <summary>Overrides <see cref="Per"/> as the field to group by.</summary>
     public string? TrackingKey { get; init; }
+
+    /// <summary>
+    /// <c>rolling: true</c> (an extension of the public rules schema): count the last
+    /// <see cref="Window"/> (a month is 30 days, a year 365) instead of the calendar period, to the
+    /// second for minute and hour windows and to the minute for longer ones.
+    /// </summary>
+    public bool Rolling { get; init; }
+
+    /// <summary><c>alerts</c> (an extension): thresholds that send one <c>limit.threshold</c> webhook per subject per window when crossed.</summary>
+    public IReadOnlyList<LimitAlert> Alerts { get; init; } = [];
+}
+
+/// <summary>A threshold of a limit: <c>{"at_percent": 80}</c> of its max, or <c>{"at": 45}</c> in the limit's unit.</summary>
+public sealed class LimitAlert
+{
+    /// <summary>Percent of the limit's max, 1 to 100.</summary>
+    public decimal? AtPercent { get; init; }
+
+    /// <summary>An absolute amount in the limit's unit (requests, tokens, USD).</summary>
+    public decimal? At { get; init; }
+
+    /// <summary>Where it bites for a limit of <paramref name="max"/>.</summary>
+    public decimal For(decimal max) => At ?? max * (AtPercent ?? 100) / 100m;
+
+    /// <summary>The threshold as the rule wrote it (50 for <c>at_percent: 50</c>).</summary>
+    public decimal Written => AtPercent ?? At ?? 0;
 }
 
 /// <summary>The <c>on_limit_exceeded</c> part of a rule.</summary>
@@ -96,6 +122,12 @@ public sealed class LimitExceededAction
 
     /// <summary>The HTTP status of a block; 429 by default.</summary>
     public int HttpStatus { get; init; } = 429;
+
+    /// <summary>
+    /// <c>block_for</c> (an extension of the public rules schema), such as <c>"24h"</c>: when a limit is
+    /// hit, the subject the limit counts per is put on the blocklist for this long.
+    /// </summary>
+    public System.TimeSpan? BlockFor { get; init; }
 }
 
 /// <summary>A notification target (<c>notify</c>); only <c>webhook</c> is supported.</summary>

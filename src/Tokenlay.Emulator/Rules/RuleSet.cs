@@ -239,6 +239,7 @@ public static class RuleSet
                 ErrorCode = Text(e, "error_code", w),
                 ErrorMessage = Text(e, "error_message", w),
                 HttpStatus = status,
+                BlockFor = Text(e, "block_for", w) is { } blockFor ? Duration(blockFor, w + ".block_for") : null,
             };
         }
         var notify = new List<RuleNotification>();
@@ -312,6 +313,27 @@ public static class RuleSet
         return result;
     }
 
+    /// <summary>A duration written <c>30s</c>, <c>15m</c>, <c>24h</c> or <c>7d</c>.</summary>
+    internal static TimeSpan Duration(string text, string where)
+    {
+        if (text.Length >= 2 && long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n is > 0 and <= 3650 * 24 * 3600)
+        {
+            TimeSpan? span = text[^1] switch
+            {
+                's' => TimeSpan.FromSeconds(n),
+                'm' => TimeSpan.FromMinutes(n),
+                'h' => TimeSpan.FromHours(n),
+                'd' => TimeSpan.FromDays(n),
+                _ => null,
+            };
+            if (span is { } value && value <= TimeSpan.FromDays(3650))
+            {
+                return value;
+            }
+        }
+        throw new RulesFileException($"{where} must be a duration such as \"30s\", \"15m\", \"24h\" or \"7d\" (at most 10 years).");
+    }
+
     private static RuleLimit ParseLimit(JsonNode? node, string where)
     {
         if (node is not JsonObject limit)
@@ -324,14 +346,56 @@ public static class RuleSet
         {
             throw new RulesFileException($"{where}.max must be greater than 0.");
         }
+        string window = Choice(limit, "window", "total", Windows, where);
+        bool rolling = limit["rolling"] switch
+        {
+            null => false,
+            JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+            _ => throw new RulesFileException($"{where}.rolling must be true or false."),
+        };
+        if (rolling && (window == "total" || type == "concurrent"))
+        {
+            throw new RulesFileException($"{where}.rolling needs a window (minute, hour, day, month or year) and a type other than concurrent.");
+        }
         return new RuleLimit
         {
             Type = type,
             Max = max,
-            Window = Choice(limit, "window", "total", Windows, where),
+            Window = window,
             Per = Text(limit, "per", where) ?? "user",
             TrackingKey = Text(limit, "tracking_key", where),
+            Rolling = rolling,
+            Alerts = ParseAlerts(limit["alerts"], max, where + ".alerts"),
         };
+    }
+
+    private static IReadOnlyList<LimitAlert> ParseAlerts(JsonNode? node, decimal max, string where)
+    {
+        if (node is null)
+        {
+            return [];
+        }
+        if (node is not JsonArray list)
+        {
+            throw new RulesFileException($"{where} must be an array such as [{{\"at_percent\": 80}}, {{\"at\": 45}}].");
+        }
+        var alerts = new List<LimitAlert>();
+        for (int i = 0; i < list.Count; i++)
+        {
+            string w = $"{where}[{i}]";
+            if (list[i] is not JsonObject alert)
+            {
+                throw new RulesFileException($"{w} must be {{\"at_percent\": 1 to 100}} or {{\"at\": an amount below max}}.");
+            }
+            decimal? percent = Number(alert, "at_percent", w);
+            decimal? at = Number(alert, "at", w);
+            if ((percent is null) == (at is null) || percent is <= 0 or > 100 || at is not null && (at <= 0 || at > max))
+            {
+                throw new RulesFileException($"{w} must be {{\"at_percent\": 1 to 100}} or {{\"at\": an amount from 0 to the limit's max}}.");
+            }
+            alerts.Add(new LimitAlert { AtPercent = percent, At = at });
+        }
+        return alerts;
     }
 
     private static string Choice(JsonObject obj, string name, string? fallback, string[] allowed, string where)

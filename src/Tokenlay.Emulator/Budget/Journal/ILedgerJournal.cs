@@ -23,7 +23,8 @@ internal interface ILedgerJournal
 /// <summary>The ledger's persisted state.</summary>
 internal sealed record LedgerSnapshot(
     List<CounterRow> Counters, List<HoldRow> Holds, List<ReservationRow> Reservations,
-    List<CreditAccountRow> CreditAccounts, List<Credits.CreditTransaction> CreditTransactions, List<Credits.CreditTier> CreditTiers)
+    List<CreditAccountRow> CreditAccounts, List<Credits.CreditTransaction> CreditTransactions, List<Credits.CreditTier> CreditTiers,
+    List<BlockEntry> Blocks)
 {
-    public static LedgerSnapshot Empty => new([], [], [], [], [], []);
+    public static LedgerSnapshot Empty => new([], [], [], [], [], [], []);
 }

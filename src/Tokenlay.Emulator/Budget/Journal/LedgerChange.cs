@@ -27,6 +27,10 @@ internal abstract record LedgerChange
     public sealed record CreditTransaction(Credits.CreditTransaction Row) : LedgerChange;
 
     public sealed record CreditTier(Credits.CreditTier Row) : LedgerChange;
+
+    public sealed record Block(BlockEntry Entry) : LedgerChange;
+
+    public sealed record Unblock(string Subject) : LedgerChange;
 }
 
 internal sealed record CreditAccountRow(

@@ -87,6 +87,7 @@ internal sealed class SqliteCallStore : ICallPersistence
                 CREATE TABLE IF NOT EXISTS credit_accounts (id TEXT PRIMARY KEY, account TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS credit_transactions (seq INTEGER PRIMARY KEY, account TEXT NOT NULL, txn TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS credit_tiers (id TEXT PRIMARY KEY, tier TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS blocklist (subject TEXT PRIMARY KEY, entry TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS idempotency (scope TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (scope, key));
                 """);
             Execute($"PRAGMA user_version = {SchemaVersion};");
@@ -236,8 +237,10 @@ internal sealed class SqliteCallStore : ICallPersistence
             _problem = null;
             return true;
         }
-        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+        catch (Exception e)
         {
+            // Whatever failed (the disk, or a row that cannot be written), the writer lives on: the batch is
+            // retried, /v1/health says so, and nobody waiting for durability waits forever.
             if (_problem is null)
             {
                 _logger.LogError("Cannot write to {Path}: {Message}. Calls are still served; writes are retried.", _path, e.Message);

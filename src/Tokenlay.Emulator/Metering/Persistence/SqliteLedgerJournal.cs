@@ -41,7 +41,8 @@ internal sealed class SqliteLedgerJournal : ILedgerJournal
         var accounts = Rows(connection, "SELECT id, account FROM credit_accounts").Select(r => JsonSerializer.Deserialize<CreditAccountRow>(r.Item2, EmulatorJson.Options)!).ToList();
         var transactions = Rows(connection, "SELECT account, txn FROM credit_transactions ORDER BY seq").Select(r => JsonSerializer.Deserialize<CreditTransaction>(r.Item2, EmulatorJson.Options)!).ToList();
         var tiers = Rows(connection, "SELECT id, tier FROM credit_tiers").Select(r => JsonSerializer.Deserialize<CreditTier>(r.Item2, EmulatorJson.Options)!).ToList();
-        return new LedgerSnapshot(counters, holds, reservations, accounts, transactions, tiers);
+        var blocks = Rows(connection, "SELECT subject, entry FROM blocklist").Select(r => JsonSerializer.Deserialize<BlockEntry>(r.Item2, EmulatorJson.Options)!).ToList();
+        return new LedgerSnapshot(counters, holds, reservations, accounts, transactions, tiers, blocks);
     });
 
     public void Write(LedgerChange change) => _store.Enqueue(new Change(change));
@@ -92,6 +93,13 @@ internal sealed class SqliteLedgerJournal : ILedgerJournal
                 case LedgerChange.CreditTier t:
                     StoreSql.Run(connection, transaction, "INSERT OR REPLACE INTO credit_tiers (id, tier) VALUES ($id, $t)",
                         ("$id", t.Row.Id), ("$t", JsonSerializer.Serialize(t.Row, EmulatorJson.Options)));
+                    break;
+                case LedgerChange.Block b:
+                    StoreSql.Run(connection, transaction, "INSERT OR REPLACE INTO blocklist (subject, entry) VALUES ($s, $e)",
+                        ("$s", b.Entry.Subject), ("$e", JsonSerializer.Serialize(b.Entry, EmulatorJson.Options)));
+                    break;
+                case LedgerChange.Unblock u:
+                    StoreSql.Run(connection, transaction, "DELETE FROM blocklist WHERE subject = $s", ("$s", u.Subject));
                     break;
                 case LedgerChange.Reservation r:
                     StoreSql.Run(connection, transaction, "INSERT OR REPLACE INTO ledger_reservations (id, reservation) VALUES ($id, $r)",
