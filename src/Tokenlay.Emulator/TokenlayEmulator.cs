@@ -228,6 +228,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         BudgetEndpoints.Map(app, store, admission, options, answers);
         CreditEndpoints.Map(app, ledger, options);
         BlocklistEndpoints.Map(app, ledger, options);
+        ExportEndpoints.Map(app, store);
         Dashboard.DashboardEndpoints.Map(app, options.Rules, ledger, webhooks);
         // The fallback also catches a known path asked with the wrong method: that is a 405 naming the methods allowed.
         app.MapFallback((HttpContext http) => RouteMethods.Allowed(app, http.Request.Path) is { Count: > 0 } allowed

@@ -146,7 +146,7 @@ internal static class CompanionEndpoints
         return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out value) && value >= 0 && value <= ModelPrice.MaxPerMillionTokens;
     }
 
-    private static bool TryRange(IQueryCollection q, out DateTimeOffset? since, out DateTimeOffset? until, out IResult? error)
+    internal static bool TryRange(IQueryCollection q, out DateTimeOffset? since, out DateTimeOffset? until, out IResult? error)
     {
         since = until = null;
         error = null;
@@ -174,7 +174,7 @@ internal static class CompanionEndpoints
     private static bool InRange(CallLogEntry c, DateTimeOffset? since, DateTimeOffset? until) =>
         (since is null || c.Timestamp >= since) && (until is null || c.Timestamp < until);
 
-    private static bool Matches(IQueryCollection q, string name, string? value) =>
+    internal static bool Matches(IQueryCollection q, string name, string? value) =>
         !q.TryGetValue(name, out var wanted) || string.Equals(wanted.ToString(), value, StringComparison.Ordinal);
 
     private static string EncodeCursor(long sequence) =>

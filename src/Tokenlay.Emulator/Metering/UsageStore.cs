@@ -134,7 +134,11 @@ public sealed class UsageStore : IDisposable
     }
 
     /// <summary>Usage over every call ever recorded (log entries and folded older calls) that <paramref name="match"/> accepts.</summary>
-    internal UsageReport Report(Func<UsageKey, bool> match, DateTimeOffset? since, DateTimeOffset? until, int limit = UsageReport.DefaultBreakdownLimit)
+    internal UsageReport Report(Func<UsageKey, bool> match, DateTimeOffset? since, DateTimeOffset? until, int limit = UsageReport.DefaultBreakdownLimit) =>
+        UsageReport.Build(Rows(match), since, until, limit);
+
+    /// <summary>Every usage row (log entries, and calls folded into minutes) that <paramref name="match"/> accepts.</summary>
+    internal List<(UsageKey Key, UsageSums Sums)> Rows(Func<UsageKey, bool> match)
     {
         List<(UsageKey, UsageSums)> rows;
         lock (_gate)
@@ -158,7 +162,35 @@ public sealed class UsageStore : IDisposable
                 }
             }
         }
-        return UsageReport.Build(rows, since, until, limit);
+        return rows;
+    }
+
+    /// <summary>
+    /// Every call <paramref name="match"/> accepts, oldest first, for an export: from the <c>--data</c>
+    /// database when there is one (every call it keeps, streamed, whatever their number), else the log.
+    /// </summary>
+    internal async IAsyncEnumerable<CallLogEntry> ExportAsync(Func<CallLogEntry, bool> match, DateTimeOffset? since, DateTimeOffset? until,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (_persistence is SqliteCallStore sqlite)
+        {
+            await sqlite.WhenWrittenAsync().WaitAsync(cancellationToken);
+            foreach (CallLogEntry entry in sqlite.ReadCalls(since, until, cancellationToken))
+            {
+                if (match(entry))
+                {
+                    yield return entry;
+                }
+            }
+            yield break;
+        }
+        foreach (CallLogEntry entry in Snapshot())
+        {
+            if ((since is null || entry.Timestamp >= since) && (until is null || entry.Timestamp < until) && match(entry))
+            {
+                yield return entry;
+            }
+        }
     }
 
     /// <summary>The entry with this id, while it is in the log.</summary>

@@ -161,6 +161,29 @@ internal sealed class SqliteCallStore : ICallPersistence
         return _queue.Writer.TryWrite(done) ? done.Task : Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The calls kept in the database in a time range, oldest first, read on a connection of their
+    /// own (WAL lets it read beside the writer) one row at a time, so an export of any size takes no memory.
+    /// </summary>
+    public IEnumerable<CallLogEntry> ReadCalls(DateTimeOffset? since, DateTimeOffset? until, CancellationToken cancellationToken)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        using SqliteCommand select = connection.CreateCommand();
+        select.CommandText = "SELECT entry FROM calls WHERE ts >= $since AND ts < $until ORDER BY seq";
+        select.Parameters.AddWithValue("$since", since?.ToUnixTimeMilliseconds() ?? long.MinValue);
+        select.Parameters.AddWithValue("$until", until?.ToUnixTimeMilliseconds() ?? long.MaxValue);
+        using SqliteDataReader reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (JsonSerializer.Deserialize<CallLogEntry>(reader.GetString(0), EmulatorJson.Options) is { } entry)
+            {
+                yield return entry;
+            }
+        }
+    }
+
     /// <summary>Runs a read on the store's connection; only before the writer starts (at load).</summary>
     public T Read<T>(Func<SqliteConnection, T> read)
     {
