@@ -31,6 +31,7 @@ internal sealed class Ledger
     private readonly Dictionary<CounterKey, LimitCounter> _counters = new();
     private readonly Dictionary<CounterKey, int> _inFlight = new();
     private readonly Dictionary<CounterKey, RollingTotals> _rolling = new();
+    private readonly Dictionary<string, int> _callsInFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<(CounterKey Window, int Alert), DateTimeOffset> _fired = new();
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
     private readonly Queue<string> _closed = new();
@@ -170,6 +171,30 @@ internal sealed class Ledger
             Housekeep(now);
         }
         return recovered;
+    }
+
+    /// <summary>
+    /// A proxied call of <paramref name="user"/> begins: returns how many of the user's calls are in
+    /// flight with it (<c>usage.concurrent</c> in a rule's <c>if</c>). The ledger is the one place in-flight calls are counted.
+    /// </summary>
+    public int Enter(string user)
+    {
+        lock (_gate)
+        {
+            int n = _callsInFlight.GetValueOrDefault(user) + 1;
+            _callsInFlight[user] = n;
+            return n;
+        }
+    }
+
+    /// <summary>A proxied call of <paramref name="user"/> ended; at zero the user is forgotten, so memory follows the users in flight.</summary>
+    public void Leave(string user)
+    {
+        lock (_gate)
+        {
+            int n = _callsInFlight.GetValueOrDefault(user) - 1;
+            if (n <= 0) _callsInFlight.Remove(user); else _callsInFlight[user] = n;
+        }
     }
 
     /// <summary>The active blocklist entry that refuses a call with this context, if any (<c>/v1/blocklist</c>, <c>block_for</c>).</summary>

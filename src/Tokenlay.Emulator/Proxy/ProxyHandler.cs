@@ -36,7 +36,6 @@ internal sealed class ProxyHandler
     private readonly IdempotencyStore _idempotency;
     private readonly IProvider _provider;
     private readonly CancellationToken _stopping;
-    private readonly ConcurrentDictionary<string, int> _inFlightByUser = new(StringComparer.Ordinal);
 
     public ProxyHandler(TokenlayEmulatorOptions options, UsageStore store, RuleAdmission admission, IdempotencyStore idempotency, IProvider provider, CancellationToken stopping)
     {
@@ -95,7 +94,7 @@ internal sealed class ProxyHandler
         }
 
         string user = meta["user"] ?? "";
-        int inFlight = _inFlightByUser.AddOrUpdate(user, 1, (_, n) => n + 1);
+        int inFlight = _admission.Ledger.Enter(user);
         Dictionary<string, object?> context = RuleContext.Build(meta, call.Model, provider, _store, now, inFlight);
         long inputTokens = call.InputTokens;
         Reservation? reservation = null;
@@ -238,11 +237,7 @@ internal sealed class ProxyHandler
             {
                 _admission.Ledger.Settle(outcome.Hold, entry.InputTokens, entry.OutputTokens, entry.CostUsd, consumed: entry.Counted);
             }
-            // Removed at zero, so the map holds only users with calls in flight, however many users come and go.
-            if (_inFlightByUser.AddOrUpdate(user, 0, (_, n) => Math.Max(0, n - 1)) == 0)
-            {
-                _inFlightByUser.TryRemove(new KeyValuePair<string, int>(user, 0));
-            }
+            _admission.Ledger.Leave(user);
             _store.Add(entry);
         }
     }
