@@ -57,9 +57,9 @@ internal static class EmulatorLoadTest
         return request;
     }
 
-    private sealed record Result(double Rps, double P50, double P99, int Failures);
+    internal sealed record Result(double Rps, double P50, double P99, int Failures);
 
-    private static async Task<Result> Measure(HttpClient http, Func<HttpRequestMessage> create, int requests, int concurrency)
+    internal static async Task<Result> Measure(HttpClient http, Func<HttpRequestMessage> create, int requests, int concurrency)
     {
         var latencies = new double[requests];
         int next = -1, failures = 0;

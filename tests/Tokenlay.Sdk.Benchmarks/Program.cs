@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- ab-stream [rounds] [batch]
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- load [requests] [concurrency]
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- memory [calls] [concurrency]
+//   bash tests/Tokenlay.Sdk.Benchmarks/emulator-ab.sh [old-commit] [rounds] [requests] [concurrency]
 using BenchmarkDotNet.Running;
 using Tokenlay.Benchmarks;
 
@@ -33,6 +34,14 @@ if (args.Length > 0 && args[0] == "ab-stream")
     int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30;
     int batch = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 300;
     await InterleavedAbTest.RunStreamingAsync(rounds, batch);
+    return;
+}
+if (args.Length > 0 && args[0] == "emulator-ab")
+{
+    // emulator-ab rounds requests concurrency upstream oldSim newSim oldFwd newFwd (see emulator-ab.sh)
+    int[] n = args[1..4].Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    Uri[] urls = args[4..9].Select(a => new Uri(a)).ToArray();
+    await EmulatorAbTest.RunAsync(n[0], n[1], n[2], urls[0], urls[1], urls[2], urls[3], urls[4]);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(ClientOverheadBenchmarks).Assembly).Run(args);
