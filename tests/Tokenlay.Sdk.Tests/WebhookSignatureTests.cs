@@ -135,4 +135,13 @@ public class WebhookSignatureTests
         Assert.Equal("payload", error.ParamName);
         Assert.Contains("not a Tokenlay event object", error.Message);
     }
+
+    [Fact]
+    public void A_bad_signature_is_not_a_call_error_so_a_catch_around_OpenAI_calls_does_not_swallow_it()
+    {
+        Exception error = Assert.ThrowsAny<Exception>(() => Construct(Payload, "t=1,v1=00", Secret));
+
+        Assert.IsType<TokenlayWebhookSignatureException>(error);
+        Assert.IsNotAssignableFrom<System.ClientModel.ClientResultException>(error);
+    }
 }
