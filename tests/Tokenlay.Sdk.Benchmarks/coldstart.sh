@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Cold start of the emulator tool against the smallest ASP.NET Core app (CreateSlimBuilder, one
 # MapPost), alternated 5 times in one run: milliseconds from process start to the first successful
-# chat reply, then the p99 of the next 2,000 calls at one connection (EmulatorAbTest's client).
-# Everything listens on 127.0.0.1 and is stopped on exit.
+# chat reply (polled every 5 ms with curl). Everything listens on 127.0.0.1 and is stopped on exit.
 #   bash tests/Tokenlay.Sdk.Benchmarks/coldstart.sh [runs]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
