@@ -235,6 +235,9 @@ public sealed class TokenlayEmulator : IAsyncDisposable
             ? RouteMethods.NotAllowed(http, allowed)
             : CompanionEndpoints.Error(404, $"No route for {http.Request.Method} {http.Request.Path}.", "invalid_request_error", "unknown_route"));
 
+        // The first call needs the tokenizer (megabytes of merges to load): load it beside Kestrel's
+        // start instead of inside that call, so the first reply does not wait for it.
+        _ = Task.Run(Tokens.TokenCounter.Warm, CancellationToken.None);
         await app.StartAsync(cancellationToken);
         string url = app.Urls.First();
         return new TokenlayEmulator(app, new Uri(url), options, store, webhooks, forwarder);

@@ -20,6 +20,9 @@ internal static class TokenCounter
     /// <summary>Whether <paramref name="model"/>'s tokenizer is known, so counts for it are exact.</summary>
     public static bool IsExact(string model) => Encoding(model) is not null;
 
+    /// <summary>Loads the tokenizer most models use, off the request path (at start).</summary>
+    public static void Warm() => _ = s_o200k.Value.CountTokens("warm");
+
     /// <summary>Whether the two models count text alike, so a count for one holds for the other.</summary>
     public static bool SameTokenizer(string a, string b) => ReferenceEquals(Encoding(a) ?? s_o200k, Encoding(b) ?? s_o200k);
 
