@@ -368,6 +368,27 @@ internal sealed class Ledger
         }
     }
 
+    /// <summary>Why a call with this estimate would be refused by the credits of <paramref name="rule"/>, if it would (<c>POST /v1/check</c>); changes nothing.</summary>
+    public CreditRefusal? CheckCredits(Rule rule, IReadOnlyDictionary<string, object?> context, string model, Pricing.ModelPrice? price, long inputTokens, long outputTokens)
+    {
+        if (rule.Then.Credits is not { } credits)
+        {
+            return null;
+        }
+        lock (_gate)
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            Housekeep(now);
+            string account = credits.Per + ":" + Field(credits.Per, context);
+            decimal available = _credits.Available(account, now);
+            if (_rates.Of(model, price, inputTokens, outputTokens) is not { } required)
+            {
+                return new CreditRefusal(account, available, 0, "credits_unpriced_model");
+            }
+            return credits.AllowOverage || available >= required ? null : new CreditRefusal(account, available, required, "insufficient_credits");
+        }
+    }
+
     /// <summary>What settling <paramref name="hold"/> with this usage would burn and leave available: for a stream's summary, written just before it ends.</summary>
     public (decimal? Used, decimal? Remaining) PreviewCredits(Hold hold, long inputTokens, long outputTokens)
     {

@@ -78,10 +78,14 @@ internal static class BudgetEndpoints
             {
                 warnings.Add($"Metadata named like a secret is never stored: {string.Join(", ", request.Metadata.Dropped)} ignored.");
             }
+            // The account's credits are asked the same question the call would put to them.
+            CreditRefusal? credits = outcome.Refused || outcome.Rule is null ? null
+                : admission.Ledger.CheckCredits(outcome.Rule, context, outcome.Model, store.Prices.Find(request.Provider, outcome.Model), inTokens, outTokens);
             await Write(http, 200, new JsonObject
             {
-                ["allowed"] = !outcome.Refused,
+                ["allowed"] = !outcome.Refused && credits is null,
                 ["block"] = outcome.Block is null ? null : ProxyResponses.BlockJson(outcome.Block),
+                ["credits"] = credits is null ? null : new JsonObject { ["account"] = credits.Account, ["available"] = credits.Available, ["required"] = credits.Required, ["code"] = credits.Code },
                 ["action"] = outcome.Action,
                 ["rule_id"] = outcome.Rule?.Id,
                 ["model"] = outcome.Model,

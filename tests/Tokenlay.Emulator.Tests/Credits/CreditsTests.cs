@@ -318,4 +318,21 @@ public sealed class CreditsTests : IDisposable
         clock.Advance(TimeSpan.FromDays(1));
         Assert.Equal(500, (decimal)(await Account(again, "user:lea"))["available"]! - 42.123456m);
     }
+
+    [Fact]
+    public async Task A_check_agrees_with_the_call_about_credits()
+    {
+        await using TokenlayEmulator emulator = await StartAsync();
+        using HttpClient http = Emu.Http(emulator);
+        await Grant(http, """{"account": "user:max", "amount": 100}""");
+
+        JsonNode fits = await Json(await http.PostAsync("/v1/check", Emu.Json("""{"model": "gpt-4o-mini", "metadata": {"user": "max"}, "estimate": {"input_tokens": 20, "output_tokens": 30}}""")));
+        JsonNode tooMuch = await Json(await http.PostAsync("/v1/check", Emu.Json("""{"model": "gpt-4o-mini", "metadata": {"user": "max"}, "estimate": {"input_tokens": 20, "output_tokens": 300}}""")));
+
+        Assert.True((bool)fits["allowed"]!);
+        Assert.False((bool)tooMuch["allowed"]!);
+        Assert.Equal("insufficient_credits", (string?)tooMuch["credits"]!["code"]);
+        Assert.Equal(320, (decimal)tooMuch["credits"]!["required"]!);
+        Assert.Equal(HttpStatusCode.PaymentRequired, (await Calls.ChatAsync(http, "hello", "max", maxTokens: 300)).StatusCode);
+    }
 }
