@@ -87,8 +87,10 @@ public class TokenlayOptions
 
     /// <summary>
     /// Called once per call with what Tokenlay reported (cost, tokens, rule applied), after the last
-    /// retry and before the result or exception reaches the caller. For streaming calls it runs
-    /// when the response headers arrive. Exceptions it throws reach the caller.
+    /// retry and before the result or exception reaches the caller. For a streaming call it runs once
+    /// the caller has received the last update (when it asks for the next one after it, so the loop
+    /// over the updates has ended), or when the stream is disposed early, with the stream's cost and
+    /// tokens when the proxy sent its summary. Exceptions it throws reach the caller.
     /// </summary>
     public Action<TokenlayResponseInfo>? OnResponse { get; set; }
 
