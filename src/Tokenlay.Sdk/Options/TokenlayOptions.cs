@@ -47,7 +47,10 @@ public class TokenlayOptions
     /// <summary>The provider's base URL (absolute http or https); defaults to <see cref="DefaultProviderApiBase"/>.</summary>
     public Uri? ProviderApiBase { get; set; }
 
-    /// <summary>The Tokenlay base URL, without <c>/v1</c>; defaults to <see cref="DefaultTokenlayBaseUrl"/>.</summary>
+    /// <summary>
+    /// The Tokenlay base URL; defaults to <see cref="DefaultTokenlayBaseUrl"/>. The SDK adds <c>/v1</c>,
+    /// so a URL ending in <c>/v1</c> or <c>/v1/</c> (as the emulator prints its OpenAI-compatible API) means the same base.
+    /// </summary>
     public Uri? TokenlayBaseUrl { get; set; }
 
     /// <summary>
