@@ -78,6 +78,21 @@ public static class TokenlayServiceCollectionExtensions
         services.AddSingleton<IPostConfigureOptions<TokenlayOptions>>(new TokenlayEnvironmentFallback(name));
         options.ValidateOnStart();
         services.AddSingleton<IValidateOptions<TokenlayOptions>>(new TokenlayOptionsValidator(registration));
+        // The one timeout a plain client honours (NetworkTimeout) bounds the hosted attempt and reads
+        // too, unless Resilience:AttemptTimeout / ReadTimeout are set.
+        resilience.PostConfigure<IOptionsMonitor<TokenlayOptions>>((r, o) =>
+        {
+            try
+            {
+                r.DefaultTimeoutsTo(o.Get(name).NetworkTimeout);
+            }
+            catch (OptionsValidationException)
+            {
+                // Invalid Tokenlay options stop the start with their own message; not twice.
+            }
+        });
+        resilience.ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TokenlayResilienceOptions>>(new TokenlayResilienceOptionsValidator(registration));
         services.AddKeyedSingleton(name, registration);
 
         services.AddLogging();
