@@ -91,7 +91,10 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (options.LogToConsole)
         {
-            builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+                // Issue 25 item 12: a start that fails (port in use) is thrown to the caller, which
+                // says so in one line; the host's own "Hosting failed to start" stack trace is noise.
+                .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         }
 #if NET9_0_OR_GREATER
         builder.Services.AddOpenApi(); // the document generator exists from ASP.NET Core 9 on
