@@ -121,7 +121,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         ForwardingProvider? forwarder = options.Forward ? new ForwardingProvider() : null;
         ResponseArchive? archive = options.Forward ? null : new ResponseArchive();
         bool Serves(string model) => options.ExtraModels.Contains("*") || options.ExtraModels.Contains(model, StringComparer.OrdinalIgnoreCase)
-            || store.Prices.Find(null, model) is not null;
+            || store.Prices.Lists(model); // issue 25 item 8: exact ids and listed snapshots, not every name that starts with one
         IProvider provider = forwarder ?? (IProvider)new SimulatedProvider(options, archive!, Serves);
         var ledger = new Ledger(options.TimeProvider);
         var admission = new RuleAdmission(options, ledger, webhooks);
