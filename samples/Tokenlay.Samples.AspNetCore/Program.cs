@@ -1,5 +1,6 @@
 // An ASP.NET Core minimal API using Tokenlay through DI: configuration-bound options validated at
-// start, IHttpClientFactory + Polly, per-request user attribution, a health check, usage read-back.
+// start, IHttpClientFactory + Polly, per-request user attribution, Tokenlay errors mapped to
+// problem+json answers (429 for a rule block), a health check, usage read-back.
 // Run it: dotnet run --project samples/Tokenlay.Samples.AspNetCore
 // Try it:  curl -H "X-Demo-User: alice" "http://127.0.0.1:5080/ask?q=hello"
 //          curl -H "X-Demo-User: alice" "http://127.0.0.1:5080/my-budget"
@@ -29,7 +30,6 @@ if (string.IsNullOrEmpty(builder.Configuration["Tokenlay:TokenlayKey"]))
     builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     {
         ["Tokenlay:TokenlayKey"] = emulator.Key,
-        ["Tokenlay:ProviderApiKey"] = "sk-emulator-not-used",
         ["Tokenlay:TokenlayBaseUrl"] = emulator.BaseUrl.ToString(),
         ["Tokenlay:Metadata:project"] = "aspnetcore-sample",
     });
@@ -38,26 +38,23 @@ if (string.IsNullOrEmpty(builder.Configuration["Tokenlay:TokenlayKey"]))
 builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay")).AddChatClient("gpt-4o-mini");
 builder.Services.AddTokenlayUserContext(o => o.PlanClaim = "plan");
 builder.Services.AddHealthChecks().AddTokenlay();
+// A rule block becomes 429 with Retry-After and the rule and limit in problem+json; a Tokenlay outage 503.
+builder.Services.AddProblemDetails();
+builder.Services.AddTokenlayExceptionHandler();
 builder.Services.AddAuthentication(DemoUserAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, DemoUserAuthentication>(DemoUserAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();
 
 WebApplication app = builder.Build();
+app.UseExceptionHandler();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseTokenlayUserContext();
 
 app.MapGet("/ask", async (string q, IChatClient chat, CancellationToken cancellationToken) =>
 {
-    try
-    {
-        ChatResponse reply = await chat.GetResponseAsync(q, cancellationToken: cancellationToken);
-        return Results.Ok(new { answer = reply.Text });
-    }
-    catch (TokenlayLimitExceededException e)
-    {
-        return Results.Json(new { error = e.Message, rule = e.RuleId, retryAfterSeconds = e.RetryAfter?.TotalSeconds }, statusCode: 429);
-    }
+    ChatResponse reply = await chat.GetResponseAsync(q, cancellationToken: cancellationToken);
+    return Results.Ok(new { answer = reply.Text });
 }).RequireAuthorization().WithTokenlayFeature("ask");
 
 app.MapGet("/my-usage", async (HttpContext http, TokenlayClient tokenlay, CancellationToken cancellationToken) =>

@@ -101,6 +101,8 @@ try
         Console.WriteLine($"   {user.User ?? "(none)",-10} {user.Requests,6} {user.InputTokens + user.OutputTokens,8} {user.CostUsd,12:0.########}");
     }
     Console.WriteLine($"   {"total",-10} {usage.Totals.Requests,6} {usage.Totals.TotalTokens,8} {usage.Totals.CostUsd,12:0.########}");
+    // Usage counts the calls that were served; a refused call cost nothing and is only in the call log.
+    Console.WriteLine("   (the blocked call is not in these counts: it was refused before any tokens were used; TokenlayClient.Logs lists it)");
 }
 finally
 {

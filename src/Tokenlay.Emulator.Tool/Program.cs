@@ -58,5 +58,5 @@ static string OpenApiLine(TokenlayEmulator emulator) =>
 #if NET9_0_OR_GREATER
     $"OpenAPI document:      {emulator.BaseUrl}openapi/v1.json";
 #else
-    "OpenAPI document:      (served by the net10.0 build)";
+    "OpenAPI document:      (not in this build; the Tokenlay.Emulator package on net10.0 serves it)";
 #endif

@@ -93,7 +93,10 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (options.LogToConsole)
         {
-            builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+                // Issue 25 item 12: a start that fails (port in use) is thrown to the caller, which
+                // says so in one line; the host's own "Hosting failed to start" stack trace is noise.
+                .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         }
 #if NET9_0_OR_GREATER
         builder.Services.AddOpenApi(); // the document generator exists from ASP.NET Core 9 on
@@ -125,7 +128,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         ForwardingProvider? forwarder = options.Forward ? new ForwardingProvider(options.UpstreamTimeout) : null;
         ResponseArchive? archive = options.Forward ? null : new ResponseArchive();
         bool Serves(string model) => options.ExtraModels.Contains("*") || options.ExtraModels.Contains(model, StringComparer.OrdinalIgnoreCase)
-            || store.Prices.Find(null, model) is not null;
+            || store.Prices.Lists(model); // issue 25 item 8: exact ids and listed snapshots, not every name that starts with one
         IProvider provider = forwarder ?? (IProvider)new SimulatedProvider(options, archive!, Serves);
         // With --data the ledger and the idempotency keys live in the same database as the calls, written by its one writer.
         var sqlite = persistence as SqliteCallStore;

@@ -34,7 +34,7 @@ internal sealed class TokenlayOptionsValidator : IValidateOptions<TokenlayOption
         if (string.IsNullOrWhiteSpace(options.TokenlayKey))
         {
             return ValidateOptionsResult.Fail(
-                $"Tokenlay is not configured: '{path}:TokenlayKey' is missing. Set it in appsettings, user secrets or the environment (for example {path.Replace(":", "__", StringComparison.Ordinal)}__TokenlayKey).");
+                $"Tokenlay is not configured: '{path}:TokenlayKey' is missing. Set it in appsettings, user secrets or the environment (for example {path.Replace(":", "__", StringComparison.Ordinal)}__TokenlayKey, or {TokenlayOptions.TokenlayKeyVariable}).");
         }
         try
         {

@@ -20,13 +20,19 @@ public static class TokenlayServiceCollectionExtensions
     /// Registers <see cref="OpenAIClient"/> (routed through Tokenlay) and <see cref="TokenlayClient"/>,
     /// bound to <paramref name="configuration"/> (for example <c>builder.Configuration.GetSection("Tokenlay")</c>,
     /// with <c>TokenlayKey</c>, <c>ProviderApiKey</c>, <c>Metadata</c>… and a <c>Resilience</c> subsection).
+    /// Settings the configuration leaves unset fall back to the environment variables
+    /// <see cref="TokenlayOptions.FromEnvironment"/> reads (<c>TOKENLAY_KEY</c>, <c>PROVIDER_API_KEY</c>,
+    /// <c>PROVIDER_API_BASE</c>, <c>TOKENLAY_BASE_URL</c>); a configured value wins.
     /// The options are validated when the host starts; a change to the configuration applies to
     /// later calls.
     /// </summary>
     public static TokenlayBuilder AddTokenlay(this IServiceCollection services, IConfiguration configuration) =>
         Add(services, Microsoft.Extensions.Options.Options.DefaultName, configuration, null);
 
-    /// <summary>Registers Tokenlay with options set in code; see <see cref="AddTokenlay(IServiceCollection, IConfiguration)"/>.</summary>
+    /// <summary>
+    /// Registers Tokenlay with options set in code; see <see cref="AddTokenlay(IServiceCollection, IConfiguration)"/>.
+    /// Settings the code leaves unset fall back to the same environment variables.
+    /// </summary>
     public static TokenlayBuilder AddTokenlay(this IServiceCollection services, Action<TokenlayOptions> configure) =>
         Add(services, Microsoft.Extensions.Options.Options.DefaultName, null, configure ?? throw new ArgumentNullException(nameof(configure)));
 
@@ -68,8 +74,25 @@ public static class TokenlayServiceCollectionExtensions
         {
             options.Configure(configure);
         }
+        // TOKENLAY_KEY, TOKENLAY_BASE_URL… fill what configuration and code leave unset (they win).
+        services.AddSingleton<IPostConfigureOptions<TokenlayOptions>>(new TokenlayEnvironmentFallback(name));
         options.ValidateOnStart();
         services.AddSingleton<IValidateOptions<TokenlayOptions>>(new TokenlayOptionsValidator(registration));
+        // The one timeout a plain client honours (NetworkTimeout) bounds the hosted attempt and reads
+        // too, unless Resilience:AttemptTimeout / ReadTimeout are set.
+        resilience.PostConfigure<IOptionsMonitor<TokenlayOptions>>((r, o) =>
+        {
+            try
+            {
+                r.DefaultTimeoutsTo(o.Get(name).NetworkTimeout);
+            }
+            catch (OptionsValidationException)
+            {
+                // Invalid Tokenlay options stop the start with their own message; not twice.
+            }
+        });
+        resilience.ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TokenlayResilienceOptions>>(new TokenlayResilienceOptionsValidator(registration));
         services.AddKeyedSingleton(name, registration);
 
         services.AddLogging();

@@ -27,7 +27,7 @@ public class DashboardTests(DashboardBrowser browser)
         public async ValueTask DisposeAsync() => await Page.Context.CloseAsync();
     }
 
-    private async Task<OpenPage> Open(Uri url, int width = 1280, int height = 900)
+    private async Task<OpenPage> Open(Uri url, int width = 1280, int height = 900, Func<IPage, Task>? beforeLoad = null)
     {
         IBrowserContext context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         IPage page = await context.NewPageAsync();
@@ -53,6 +53,10 @@ public class DashboardTests(DashboardBrowser browser)
             }
         };
         page.PageError += (_, error) => errors.Enqueue(error);
+        if (beforeLoad is not null)
+        {
+            await beforeLoad(page);
+        }
         await page.GotoAsync(url.ToString());
         return new OpenPage(page, requests, errors);
     }
@@ -187,6 +191,135 @@ public class DashboardTests(DashboardBrowser browser)
         Assert.Empty(open.ConsoleErrors);
 
         await SaveScreenshot(page, "dashboard-375.png");
+    }
+
+    // Issue 25, item 15: what a newcomer saw on a dashboard with real data.
+
+    // Two users (one with a right-to-left override in the name), long model names, a blocked call, a
+    // rule, a webhook delivery to a long URL where nothing listens: the data that broke the layout.
+    private static async Task<TokenlayEmulator> BusyEmulator()
+    {
+        TokenlayEmulator emulator = await TokenlayEmulator.StartAsync(new TokenlayEmulatorOptions
+        {
+            WebhookRetryDelays = [],
+            Rules = RuleSet.Parse($$"""
+                [{ "id": "free-tier-with-a-long-rule-name", "if": {}, "then": { "limits": [ { "type": "requests", "max": 2, "window": "day", "per": "user" } ],
+                   "on_limit_exceeded": { "action": "block", "notify": [ { "type": "webhook",
+                     "url": "http://127.0.0.1:{{ClosedPort.Get()}}/hooks/tokenlay/a-long-path-to-the-receiver-of-limit-events" } ] } } }]
+                """, "test"),
+        });
+        OpenAIClient client = TokenlayOpenAIClient.Create(emulator.CreateClientOptions());
+        await Call(client, "alice.with.a.rather-long-user-name@example.com", "claude-sonnet-4-5-20250929", "support-chat-assistant");
+        await Call(client, "alice.with.a.rather-long-user-name@example.com", "gpt-4o-mini-2024-07-18", "support-chat-assistant");
+        await Assert.ThrowsAsync<TokenlayLimitExceededException>(() => Call(client, "alice.with.a.rather-long-user-name@example.com", "gpt-4o-mini"));
+        await Call(client, "\u202Eevil-user", "gpt-4.1-nano", "search");
+        return emulator;
+    }
+
+    // Whether the right edge of every table's last column is inside the box that scrolls it.
+    private const string LastColumnsVisible = """
+        () => Array.from(document.querySelectorAll(".scroll")).filter(s => s.offsetParent !== null).every(s => {
+          const box = s.getBoundingClientRect();
+          return Array.from(s.querySelectorAll("tr > :last-child")).every(c => c.getBoundingClientRect().right <= box.right + 1);
+        })
+        """;
+
+    [Fact]
+    public async Task The_page_says_it_is_loading_until_the_first_data_arrives()
+    {
+        await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
+        var release = new TaskCompletionSource();
+        await using OpenPage open = await Open(emulator.DashboardUrl, beforeLoad: page => page.RouteAsync("**/v1/usage*", async route =>
+        {
+            await release.Task;
+            await route.ContinueAsync();
+        }));
+
+        ILocator loading = open.Page.Locator("#loading");
+        await loading.WaitForAsync(new LocatorWaitForOptions { Timeout = 5000 });
+        Assert.Contains("Loading", await loading.InnerTextAsync());
+        release.SetResult();
+        await open.Page.Locator("[data-total=\"Requests\"] dd").WaitForAsync();
+        Assert.False(await loading.IsVisibleAsync());
+    }
+
+    [Fact]
+    public async Task At_1280_pixels_every_table_shows_its_last_column()
+    {
+        await using TokenlayEmulator emulator = await BusyEmulator();
+        await using OpenPage open = await Open(emulator.DashboardUrl);
+        await open.Page.Locator("#webhooks tbody tr td:nth-child(2)").WaitForAsync();
+
+        Assert.True(await open.Page.EvaluateAsync<bool>(LastColumnsVisible), "a table's last column (cost, result) is cut off at 1280 px");
+        Assert.Empty(open.ConsoleErrors);
+        await SaveScreenshot(open.Page, "dashboard-1280-busy.png");
+    }
+
+    [Fact]
+    public async Task At_375_pixels_a_page_with_real_data_does_not_scroll_sideways()
+    {
+        await using TokenlayEmulator emulator = await BusyEmulator();
+        await using OpenPage open = await Open(emulator.DashboardUrl, width: 375, height: 812);
+        await open.Page.Locator("#webhooks tbody tr td:nth-child(2)").WaitForAsync();
+
+        int scrollWidth = await open.Page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        Assert.True(scrollWidth <= 375, $"the page scrolls sideways at 375 px: {scrollWidth} px wide");
+        await SaveScreenshot(open.Page, "dashboard-375-busy.png");
+    }
+
+    [Theory]
+    [InlineData(1280)]
+    [InlineData(375)]
+    public async Task The_cost_per_day_labels_are_readable(int width)
+    {
+        await using TokenlayEmulator emulator = await BusyEmulator();
+        await using OpenPage open = await Open(emulator.DashboardUrl, width: width, height: 900);
+        await open.Page.Locator("#daily svg text").First.WaitForAsync();
+
+        double smallest = await open.Page.EvaluateAsync<double>("() => Math.min(...Array.from(document.querySelectorAll('#daily svg text')).map(t => t.getBoundingClientRect().height))");
+        Assert.True(smallest >= 10, $"a cost-per-day label is {smallest:0.#} px high");
+    }
+
+    [Fact]
+    public async Task A_blocked_call_in_the_log_says_it_cost_nothing_not_unknown()
+    {
+        await using TokenlayEmulator emulator = await BusyEmulator();
+        await using OpenPage open = await Open(emulator.DashboardUrl);
+        ILocator blocked = open.Page.Locator("#log details:has(.tag.block) summary");
+        await blocked.First.WaitForAsync();
+
+        string summary = await blocked.First.InnerTextAsync();
+        Assert.DoesNotContain("unknown", summary);
+        Assert.Contains("no charge", summary);
+    }
+
+    [Fact]
+    public async Task The_rules_panel_labels_its_bar_as_what_is_used_beside_the_used_figure()
+    {
+        await using TokenlayEmulator emulator = await BusyEmulator();
+        await using OpenPage open = await Open(emulator.DashboardUrl);
+        ILocator table = open.Page.Locator("[data-rule] table").First;
+        await table.Locator("tbody tr").First.WaitForAsync();
+
+        IReadOnlyList<string> headers = await table.Locator("thead th").AllInnerTextsAsync();
+        int bar = await table.Locator("tbody tr").First.EvaluateAsync<int>("r => Array.from(r.children).findIndex(c => c.querySelector('svg'))");
+        Assert.Equal("Used", headers[bar].Trim());
+        Assert.Equal("Current", headers[bar - 1].Trim());
+    }
+
+    [Fact]
+    public async Task User_supplied_text_is_isolated_so_a_right_to_left_override_cannot_flip_the_row()
+    {
+        await using TokenlayEmulator emulator = await BusyEmulator();
+        await using OpenPage open = await Open(emulator.DashboardUrl);
+        await open.Page.Locator("#log details").First.WaitForAsync();
+
+        Assert.True(await open.Page.EvaluateAsync<bool>("""
+            () => [...document.querySelectorAll("#by-user tbody th, #log summary, [data-rule] tbody th")]
+              .filter(n => n.textContent.includes("‮"))
+              .every(n => [...n.querySelectorAll("bdi")].some(b => b.textContent.includes("‮")))
+            """));
+        Assert.True(await open.Page.Locator("bdi:has-text('evil-user')").CountAsync() >= 3);
     }
 
     private static async Task SaveScreenshot(IPage page, string name)

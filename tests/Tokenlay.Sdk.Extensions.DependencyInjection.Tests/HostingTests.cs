@@ -83,21 +83,6 @@ public class HostingTests
         Assert.DoesNotContain(logs.Lines, l => l.Message.Contains("evil", StringComparison.Ordinal));
     }
 
-    [Theory]
-    [InlineData("Tokenlay:TokenlayKey", "'Tokenlay:TokenlayKey' is missing")]
-    public async Task A_missing_key_fails_the_host_at_start_naming_the_configuration_path(string removed, string expected)
-    {
-        Dictionary<string, string?> settings = TestHosts.Settings(new Uri("https://api.tokenlay.com"), "tl_key_0123456789");
-        settings.Remove(removed);
-        WebApplicationBuilder builder = TestHosts.Builder(settings);
-        builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay"));
-        await using WebApplication app = builder.Build();
-
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
-
-        Assert.Contains(expected, error.Message);
-    }
-
     [Fact]
     public async Task An_insecure_base_url_fails_at_start_naming_the_configuration_path()
     {

@@ -2,9 +2,6 @@ using Tokenlay.Tests.Infrastructure;
 
 namespace Tokenlay.Tests;
 
-[CollectionDefinition(nameof(EnvironmentVariables), DisableParallelization = true)]
-public sealed class EnvironmentVariables;
-
 [Collection(nameof(EnvironmentVariables))]
 public class OptionsTests
 {
@@ -138,27 +135,5 @@ public class OptionsTests
         options.TokenlayBaseUrl = new Uri("https://elsewhere.example");
 
         Assert.Equal(new Uri("https://api.tokenlay.com/v1"), client.GetChatClient("m").Endpoint);
-    }
-
-    private sealed class TemporaryEnvironment : IDisposable
-    {
-        private static readonly string[] Names = { "TOKENLAY_KEY", "PROVIDER_API_KEY", "PROVIDER_API_BASE", "TOKENLAY_BASE_URL" };
-        private readonly Dictionary<string, string?> _saved = Names.ToDictionary(n => n, Environment.GetEnvironmentVariable);
-
-        public TemporaryEnvironment(Dictionary<string, string> values)
-        {
-            foreach (string name in Names)
-            {
-                Environment.SetEnvironmentVariable(name, values.GetValueOrDefault(name));
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach ((string name, string? value) in _saved)
-            {
-                Environment.SetEnvironmentVariable(name, value);
-            }
-        }
     }
 }

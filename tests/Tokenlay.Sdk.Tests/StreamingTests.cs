@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using OpenAI.Chat;
 using Tokenlay.Tests.Infrastructure;
 
@@ -82,5 +83,35 @@ public class StreamingTests
 
         Assert.Equal("req_stream", info?.RequestId);
         Assert.Equal("gpt-4o-mini", info?.Model);
+    }
+}
+
+public class StreamCallbackTimingTests
+{
+    [Fact]
+    public async Task Without_a_summary_on_response_runs_after_the_last_update_even_when_the_stream_came_in_one_read()
+    {
+        await using FakeProxy proxy = await FakeProxy.StartAsync(async (context, _) =>
+        {
+            context.Response.Headers["x-tokenlay-request-id"] = "req_one_read";
+            context.Response.ContentType = "text/event-stream";
+            // One write: the whole stream arrives in one read, so the end is known before any update is handed over.
+            string body = string.Concat(Enumerable.Range(0, 5).Select(i => "data: " + OpenAIReplies.ChatChunk("part" + i) + "\n\n")) + "data: [DONE]\n\n";
+            await context.Response.WriteAsync(body);
+        });
+        ChatClient chat = TestKeys.Client(proxy).GetChatClient("m");
+        int received = 0;
+        int? receivedWhenReported = null;
+
+        using (TokenlayScope.Begin(new TokenlayRequestContext { OnResponse = _ => receivedWhenReported = received }))
+        {
+            await foreach (StreamingChatCompletionUpdate update in chat.CompleteChatStreamingAsync("hi"))
+            {
+                received += update.ContentUpdate.Count;
+            }
+        }
+
+        Assert.Equal(5, received);
+        Assert.Equal(5, receivedWhenReported);
     }
 }

@@ -34,8 +34,9 @@ internal static class BudgetEndpoints
             .WithSummary("What a proxied call with this metadata and model would meet (rule, action, model, limits); meters nothing.");
         app.MapPost("/v1/usage/records", (Func<HttpContext, Task>)handlers.RecordAsync)
             .WithSummary("Records usage that did not pass through the proxy; counted in usage, logs and limits. Idempotent by idempotency_key.");
-        app.MapPost("/v1/reservations", (Func<HttpContext, Task>)handlers.ReserveAsync)
-            .WithSummary("Holds an estimate against the limits for ttl_seconds: 201 with the reservation, or the limit error.");
+        // Issue 25 item 11: idempotent by x-tokenlay-idempotency-key or idempotency_key (IdempotentCreate.cs).
+        app.MapPost("/v1/reservations", IdempotentCreate.Wrap(records, options, handlers.ReserveAsync))
+            .WithSummary("Holds an estimate against the limits for ttl_seconds: 201 with the reservation, or the limit error. Idempotent by idempotency_key.");
         app.MapGet("/v1/reservations/{id}", (string id) => admission.Ledger.Find(id) is { } r
                 ? Results.Json(ReservationJson(r))
                 : NotFound(id))

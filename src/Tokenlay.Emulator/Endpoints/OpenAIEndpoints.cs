@@ -40,9 +40,9 @@ internal static class OpenAIEndpoints
         app.MapPost("/v1/embeddings", Handle(proxy, "embeddings"))
             .WithSummary("OpenAI embeddings, metered and ruled.");
         app.MapGet("/v1/models", () => Results.Json(new JsonObject { ["object"] = "list", ["data"] = new JsonArray(Models(store, extraModels).ToArray()) }))
-            .WithSummary("The models the emulator serves: its price table, price overrides and --models.");
+            .WithSummary("The models the emulator serves: its price table and the dated snapshots it lists, price overrides and --models.");
         app.MapGet("/v1/models/{id}", (string id) => Models(store, extraModels).FirstOrDefault(m => string.Equals((string?)m["id"], id, System.StringComparison.OrdinalIgnoreCase)) is { } model
-                || store.Prices.Find(null, id) is not null && (model = Model(id, "openai")) is not null
+                || extraModels.Contains("*") && (model = Model(id, "emulator")) is not null
                 ? Results.Json(model)
                 : CompanionEndpoints.Error(404, $"The model '{id}' does not exist.", "invalid_request_error", "model_not_found", "model"))
             .WithSummary("One model.");
@@ -60,6 +60,7 @@ internal static class OpenAIEndpoints
 
     private static IEnumerable<JsonNode> Models(UsageStore store, IReadOnlyList<string> extraModels) =>
         PriceTable.Defaults.SelectMany(p => p.Value.Keys.Select(model => Model(model, p.Key)))
+            .Concat(PriceTable.Snapshots.SelectMany(p => p.Value.Keys.Select(model => Model(model, p.Key))))
             .Concat(store.Prices.Overrides.SelectMany(p => p.Value.Keys.Select(model => Model(model, p.Key))))
             .Concat(extraModels.Where(m => m != "*").Select(m => Model(m, "emulator")));
 

@@ -60,6 +60,60 @@ public sealed class PriceTable
             },
         };
 
+    /// <summary>
+    /// The dated snapshot ids the providers publish for the built-in models, by provider: each is
+    /// served and priced as the model it names (snapshot id to model id).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Snapshots =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["openai"] = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["gpt-5-2025-08-07"] = "gpt-5",
+                ["gpt-5-mini-2025-08-07"] = "gpt-5-mini",
+                ["gpt-5-nano-2025-08-07"] = "gpt-5-nano",
+                ["gpt-4.1-2025-04-14"] = "gpt-4.1",
+                ["gpt-4.1-mini-2025-04-14"] = "gpt-4.1-mini",
+                ["gpt-4.1-nano-2025-04-14"] = "gpt-4.1-nano",
+                ["gpt-4o-2024-05-13"] = "gpt-4o",
+                ["gpt-4o-2024-08-06"] = "gpt-4o",
+                ["gpt-4o-2024-11-20"] = "gpt-4o",
+                ["gpt-4o-mini-2024-07-18"] = "gpt-4o-mini",
+                ["o1-2024-12-17"] = "o1",
+                ["o3-2025-04-16"] = "o3",
+                ["o3-mini-2025-01-31"] = "o3-mini",
+                ["o4-mini-2025-04-16"] = "o4-mini",
+                ["gpt-4-turbo-2024-04-09"] = "gpt-4-turbo",
+                ["gpt-4-0613"] = "gpt-4",
+                ["gpt-3.5-turbo-0125"] = "gpt-3.5-turbo",
+                ["gpt-3.5-turbo-1106"] = "gpt-3.5-turbo",
+            },
+            ["anthropic"] = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["claude-opus-4-1-20250805"] = "claude-opus-4-1",
+                ["claude-opus-4-20250514"] = "claude-opus-4",
+                ["claude-sonnet-4-5-20250929"] = "claude-sonnet-4-5",
+                ["claude-sonnet-4-20250514"] = "claude-sonnet-4",
+                ["claude-3-7-sonnet-20250219"] = "claude-3-7-sonnet",
+                ["claude-haiku-4-5-20251001"] = "claude-haiku-4-5",
+                ["claude-3-5-haiku-20241022"] = "claude-3-5-haiku",
+            },
+            ["mistral"] = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["mistral-large-latest"] = "mistral-large",
+                ["mistral-large-2411"] = "mistral-large",
+                ["mistral-medium-latest"] = "mistral-medium",
+                ["mistral-medium-2505"] = "mistral-medium",
+                ["mistral-small-latest"] = "mistral-small",
+                ["mistral-small-2503"] = "mistral-small",
+                ["codestral-latest"] = "codestral",
+                ["codestral-2501"] = "codestral",
+                ["ministral-8b-latest"] = "ministral-8b",
+                ["ministral-8b-2410"] = "ministral-8b",
+                ["open-mistral-nemo-2407"] = "open-mistral-nemo",
+            },
+        };
+
     private readonly object _gate = new();
     private Dictionary<string, Dictionary<string, ModelPrice>> _overrides = new(StringComparer.OrdinalIgnoreCase);
 
@@ -106,6 +160,23 @@ public sealed class PriceTable
     }
 
     /// <summary>
+    /// Whether <paramref name="model"/> is one the table lists exactly: a built-in id, one of the
+    /// dated snapshots in <see cref="Snapshots"/>, or an override. The emulator serves these (with
+    /// <c>--models</c>); a name that merely starts with a known one (<c>gpt-5-turbo-nonexistent</c>) is not.
+    /// </summary>
+    public bool Lists(string model)
+    {
+        Dictionary<string, Dictionary<string, ModelPrice>> overrides;
+        lock (_gate)
+        {
+            overrides = _overrides;
+        }
+        return overrides.Values.Any(m => m.ContainsKey(model))
+            || Defaults.Values.Any(m => m.ContainsKey(model))
+            || Snapshots.Values.Any(m => m.ContainsKey(model));
+    }
+
+    /// <summary>
     /// The price of <paramref name="model"/>: an override first, then the built-in table; an exact
     /// name first, then the longest known name it starts with (so <c>gpt-4o-2024-08-06</c> is priced
     /// as <c>gpt-4o</c>, and <c>gpt-4o-mini-2024-07-18</c> as <c>gpt-4o-mini</c>).
@@ -118,7 +189,7 @@ public sealed class PriceTable
             overrides = _overrides;
         }
         return Lookup(overrides.Select(p => (p.Key, (IReadOnlyDictionary<string, ModelPrice>)p.Value)), provider, model)
-            ?? Lookup(Defaults.Select(p => (p.Key, p.Value)), provider, model);
+            ?? Lookup(Defaults.Select(p => (p.Key, p.Value)), provider, Snapshot(model) ?? model);
     }
 
     private static ModelPrice? Lookup(IEnumerable<(string Provider, IReadOnlyDictionary<string, ModelPrice> Models)> tables, string? provider, string model)
@@ -141,6 +212,18 @@ public sealed class PriceTable
             if (prefix is not null)
             {
                 return models[prefix];
+            }
+        }
+        return null;
+    }
+
+    private static string? Snapshot(string model)
+    {
+        foreach (IReadOnlyDictionary<string, string> snapshots in Snapshots.Values)
+        {
+            if (snapshots.TryGetValue(model, out string? of))
+            {
+                return of;
             }
         }
         return null;

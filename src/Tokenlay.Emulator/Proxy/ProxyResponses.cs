@@ -66,14 +66,19 @@ internal static class ProxyResponses
         ["rule_id"] = b.RuleId,
     };
 
+    // Issue 25 item 9: the shape POST /v1/check gives a limit (key, remaining, exceeded too), so a
+    // refusal, a record and a commit past a limit name whose limit it is.
     public static JsonObject LimitJson(ExceededLimit e) => new()
     {
         ["type"] = e.Limit.Type,
         ["window"] = e.Limit.Window,
         ["per"] = e.Limit.TrackingKey ?? e.Limit.Per,
+        ["key"] = e.PerValue,
         ["current"] = e.Current,
         ["max"] = e.Limit.Max,
+        ["remaining"] = Math.Max(0m, e.Limit.Max - e.Current),
         ["resets_at"] = e.ResetsAt?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["exceeded"] = true,
     };
 
     public static void SetDecisionHeaders(HttpResponse response, CallLogEntry entry, AdmissionOutcome outcome, IReadOnlyList<string> warnings)

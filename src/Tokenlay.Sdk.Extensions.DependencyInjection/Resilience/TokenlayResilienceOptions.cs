@@ -23,21 +23,41 @@ public sealed class TokenlayResilienceOptions
     /// <summary>The longest Retry-After honoured; a longer one ends the call with the typed exception. Default 60 seconds.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
 
+    private TimeSpan? _attemptTimeout;
+    private TimeSpan? _readTimeout;
+
     /// <summary>
     /// How long one attempt may wait for the response headers. It never covers reading the body,
-    /// so a long stream is never cut. Default 10 minutes, because a non-streamed LLM reply only
-    /// starts once it is complete.
+    /// so a long stream is never cut. When not set, <see cref="TokenlayOptions.NetworkTimeout"/>
+    /// (10 minutes unless set, because a non-streamed LLM reply only starts once it is complete).
+    /// Between 10 ms and 1 day, or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for none.
     /// </summary>
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan AttemptTimeout
+    {
+        get => _attemptTimeout ?? TimeSpan.FromMinutes(10);
+        set => _attemptTimeout = value;
+    }
 
     /// <summary>
     /// How long a read of the response body may wait for data once the headers have arrived: the
     /// gap between streamed chunks, or the rest of a body that stalls. A stall past it fails with
-    /// <see cref="TokenlayTimeoutException"/>. Default 10 minutes, like the plain client's network
-    /// timeout, because some models pause long before their first token;
+    /// <see cref="TokenlayTimeoutException"/>. When not set, <see cref="TokenlayOptions.NetworkTimeout"/>
+    /// (10 minutes unless set, because some models pause long before their first token), so the one
+    /// timeout a plain client honours bounds a hosted one too;
     /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> disables it.
     /// </summary>
-    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan ReadTimeout
+    {
+        get => _readTimeout ?? TimeSpan.FromMinutes(10);
+        set => _readTimeout = value;
+    }
+
+    /// <summary>Takes <see cref="TokenlayOptions.NetworkTimeout"/> for the timeouts that were not set here.</summary>
+    internal void DefaultTimeoutsTo(TimeSpan networkTimeout)
+    {
+        _attemptTimeout ??= networkTimeout;
+        _readTimeout ??= networkTimeout;
+    }
 
     /// <summary>
     /// Whether a circuit breaker stops calls for <see cref="BreakDuration"/> after repeated failures

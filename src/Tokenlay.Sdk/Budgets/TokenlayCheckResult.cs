@@ -41,4 +41,14 @@ public sealed class TokenlayCheckResult
     /// <summary>What is left of the limit of type <paramref name="type"/> (<c>requests</c>, <c>tokens</c>, <c>cost</c>); the smallest if there are several, null if there is none.</summary>
     public decimal? Remaining(string type) =>
         Limits.Where(l => string.Equals(l.Type, type, StringComparison.OrdinalIgnoreCase)).Select(l => (decimal?)l.Remaining).Min();
+
+    /// <summary>One line: allowed or not, the rule and action, the model, and each limit.</summary>
+    /// <example><c>Check: blocked by rule free-tier (Block), model gpt-4o-mini; requests per user 'alice' per day: 100/100, 0 left</c></example>
+    public override string ToString()
+    {
+        string verdict = Allowed ? "allowed" : "blocked";
+        string rule = RuleId is null ? " (no rule)" : $" by rule {RuleId} ({Action})";
+        string limits = Limits.Count == 0 ? "" : "; " + string.Join("; ", Limits);
+        return $"Check: {verdict}{rule}, model {Model}{limits}";
+    }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace Tokenlay;
 
@@ -30,8 +31,19 @@ public sealed class TokenlayReservationRequest : TokenlayUsageSubject
     /// <summary>How long the hold lives if neither committed nor released; 5 minutes when null, at most <see cref="MaxTimeToLive"/>.</summary>
     public TimeSpan? TimeToLive { get; set; }
 
+    /// <summary>
+    /// Makes the reservation idempotent: the same key again (a retry whose answer was lost, a job
+    /// restarted) gets the same reservation back instead of a second hold. When null the SDK
+    /// generates one per call, the same on each of its retries. 1 to 255 characters.
+    /// </summary>
+    public string? IdempotencyKey { get; set; }
+
     internal void Validate()
     {
+        if (IdempotencyKey is { } key && (key.Length is 0 or > 255 || key.Any(c => c is '\r' or '\n' or '\0')))
+        {
+            throw new ArgumentException("IdempotencyKey must be 1 to 255 characters, without CR, LF or NUL.", "request");
+        }
         if (EstimatedInputTokens is null && EstimatedOutputTokens is null && EstimatedCostUsd is null)
         {
             throw new ArgumentException("Give an estimate: EstimatedInputTokens and EstimatedOutputTokens, or EstimatedCostUsd.", "request");

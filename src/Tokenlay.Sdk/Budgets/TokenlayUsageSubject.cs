@@ -38,7 +38,12 @@ public abstract class TokenlayUsageSubject
     /// <summary>Attribution: <c>metadata.feature</c>.</summary>
     public string? Feature { get; set; }
 
-    /// <summary>Further metadata fields, as rules see them.</summary>
+    /// <summary>
+    /// Further metadata fields, as rules see them. Merged with the named properties key by key
+    /// (<see cref="User"/> wins over <c>Metadata["user"]</c>, as in a scope); the SDK's own header
+    /// names (<c>provider-key</c>, <c>provider-base</c>, <c>idempotency-key</c>, <c>reservation</c>,
+    /// <c>key</c>) are refused with an <see cref="ArgumentException"/> naming the entry.
+    /// </summary>
     public IDictionary<string, string> Metadata { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Takes the attribution of <paramref name="context"/> (for example <see cref="TokenlayScope.Current"/>) where this subject has none.</summary>
@@ -64,18 +69,42 @@ public abstract class TokenlayUsageSubject
         return this;
     }
 
-    internal IEnumerable<KeyValuePair<string, string>> AllMetadata()
+    /// <summary>
+    /// The metadata as sent: <see cref="Metadata"/> merged key by key (names are case-insensitive)
+    /// with the named properties, which win, as a scope's named properties win over its metadata;
+    /// so each field is sent once.
+    /// </summary>
+    /// <exception cref="ArgumentException">A metadata name is empty or reserved (one of the SDK's own header names), named in the message.</exception>
+    internal IReadOnlyList<KeyValuePair<string, string>> AllMetadata()
     {
+        var merged = new List<KeyValuePair<string, string>>();
+        void Put(string name, string value)
+        {
+            int at = merged.FindIndex(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase));
+            if (at >= 0)
+            {
+                merged[at] = new KeyValuePair<string, string>(merged[at].Key, value);
+            }
+            else
+            {
+                merged.Add(new KeyValuePair<string, string>(name, value));
+            }
+        }
         foreach (KeyValuePair<string, string> field in Metadata)
         {
-            yield return field;
+            ResolvedContext.RefuseReservedMetadata(field.Key);
+            if (field.Value is not null)
+            {
+                Put(field.Key, field.Value);
+            }
         }
         foreach ((string name, string? value) in new[] { ("user", User), ("org", Org), ("plan", Plan), ("project", Project), ("feature", Feature) })
         {
             if (value is not null)
             {
-                yield return new KeyValuePair<string, string>(name, value);
+                Put(name, value);
             }
         }
+        return merged;
     }
 }

@@ -45,7 +45,11 @@ public class TokenlayLimitsClient
     /// reservation is committed, released (<see cref="TokenlayReservation.DisposeAsync"/>) or expires.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
-    /// <exception cref="ArgumentException">The request has no estimate, a negative one, or a time to live out of range.</exception>
+    /// <remarks>
+    /// The request carries one idempotency key (<see cref="TokenlayReservationRequest.IdempotencyKey"/>, or
+    /// one generated per call), the same on every retry, so a retried reservation holds once.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The request has no estimate, a negative one, a time to live out of range, or an idempotency key that is empty or longer than 255 characters.</exception>
     /// <exception cref="TokenlayLimitExceededException">The estimate does not fit in what is left of a limit.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached (see the subclasses).</exception>
     public virtual async Task<TokenlayReservation> ReserveAsync(TokenlayReservationRequest request, CancellationToken cancellationToken = default)
@@ -54,8 +58,11 @@ public class TokenlayLimitsClient
         {
             throw new ArgumentNullException(nameof(request));
         }
+        // One idempotency key per reservation, fixed before the pipeline's retries: a retry after a lost
+        // answer gets the same reservation back instead of holding the budget twice.
         TokenlayReservationState state = await Transport.SendAsync("POST", "/v1/reservations", null, BudgetRequestWriter.Reserve(request),
-            TokenlayJsonContext.Default.TokenlayReservationState, "the reservation", cancellationToken).ConfigureAwait(false);
+            TokenlayJsonContext.Default.TokenlayReservationState, "the reservation", cancellationToken,
+            new KeyValuePair<string, string>(TokenlayHeaderNames.IdempotencyKey, request.IdempotencyKey ?? IdempotencyKeys.Next())).ConfigureAwait(false);
         return new TokenlayReservation(state, this);
     }
 

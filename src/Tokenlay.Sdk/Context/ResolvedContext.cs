@@ -61,6 +61,17 @@ internal sealed class ResolvedContext
         }
     }
 
+    /// <summary>Refuses a metadata name that would be sent as one of the SDK's own headers, as scopes do; budget request bodies use it too.</summary>
+    /// <exception cref="ArgumentException">The name is empty or reserved; the message names it.</exception>
+    internal static void RefuseReservedMetadata(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            throw new ArgumentException("A Metadata name is null or empty; give every entry a name.", "Metadata");
+        }
+        RefuseReserved(TokenlayHeaderNames.ForMetadata(key!), key!, "Metadata");
+    }
+
     public static ResolvedContext FromContext(TokenlayRequestContext context)
     {
         if (context is null)

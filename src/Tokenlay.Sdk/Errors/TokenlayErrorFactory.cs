@@ -164,6 +164,9 @@ internal static class TokenlayErrorFactory
         {
             (401, TokenlayErrorSource.Provider) => $"Check the provider key ({settings.Names.ProviderApiKey}).",
             (401, _) => $"Check the Tokenlay key ({settings.Names.TokenlayKey}).",
+            // A route the proxy does not have, under a base URL with a path: most likely the path is wrong.
+            (404, not TokenlayErrorSource.Provider) when settings.BaseUrl.AbsolutePath != "/" && details.Code != "model_not_found" =>
+                $"{settings.Names.TokenlayBaseUrl} is {settings.BaseUrl}, with a path: the SDK adds /v1/... to it, so check that it is the proxy's root.",
             // An answer with no Tokenlay header at all most likely came from something else at that address.
             _ when !fromTokenlay => $"The answer carries no x-tokenlay-* header, so it may not come from a Tokenlay proxy: check that {settings.Names.TokenlayBaseUrl} ({settings.BaseUrl}) points at Tokenlay.",
             _ => null,

@@ -47,7 +47,10 @@ public class TokenlayOptions
     /// <summary>The provider's base URL (absolute http or https); defaults to <see cref="DefaultProviderApiBase"/>.</summary>
     public Uri? ProviderApiBase { get; set; }
 
-    /// <summary>The Tokenlay base URL, without <c>/v1</c>; defaults to <see cref="DefaultTokenlayBaseUrl"/>.</summary>
+    /// <summary>
+    /// The Tokenlay base URL; defaults to <see cref="DefaultTokenlayBaseUrl"/>. The SDK adds <c>/v1</c>,
+    /// so a URL ending in <c>/v1</c> or <c>/v1/</c> (as the emulator prints its OpenAI-compatible API) means the same base.
+    /// </summary>
     public Uri? TokenlayBaseUrl { get; set; }
 
     /// <summary>
@@ -87,8 +90,10 @@ public class TokenlayOptions
 
     /// <summary>
     /// Called once per call with what Tokenlay reported (cost, tokens, rule applied), after the last
-    /// retry and before the result or exception reaches the caller. For streaming calls it runs
-    /// when the response headers arrive. Exceptions it throws reach the caller.
+    /// retry and before the result or exception reaches the caller. For a streaming call it runs once
+    /// the caller has received the last update (when it asks for the next one after it, so the loop
+    /// over the updates has ended), or when the stream is disposed early, with the stream's cost and
+    /// tokens when the proxy sent its summary. Exceptions it throws reach the caller.
     /// </summary>
     public Action<TokenlayResponseInfo>? OnResponse { get; set; }
 

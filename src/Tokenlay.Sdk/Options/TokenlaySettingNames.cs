@@ -3,8 +3,8 @@ namespace Tokenlay;
 /// <summary>
 /// How error messages name a setting, so that they point at the place the user actually sets it:
 /// <c>TokenlayOptions.X (ENV_VAR)</c> for options made in code or from the environment, and the
-/// configuration key (<c>'Tokenlay:X'</c>) for options bound by dependency injection, which does
-/// not read the <c>TOKENLAY_*</c> variables.
+/// configuration key (<c>'Tokenlay:X'</c>) for options bound by dependency injection, where the
+/// <c>TOKENLAY_*</c> variables only fill what configuration leaves unset.
 /// </summary>
 internal sealed class TokenlaySettingNames
 {

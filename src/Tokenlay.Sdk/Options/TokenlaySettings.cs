@@ -52,6 +52,20 @@ internal sealed class TokenlaySettings
 
     public TokenlayRetryPolicy CreateRetryPolicy() => new(MaxRetries, InitialRetryDelay, MaxRetryAfter, NetworkTimeout);
 
+    /// <summary>
+    /// The base URL without a trailing <c>/v1</c> or <c>/v1/</c>: the emulator's banner and many
+    /// gateways print the OpenAI-compatible root, and the SDK adds <c>/v1</c> itself.
+    /// </summary>
+    internal static Uri WithoutApiVersion(Uri baseUrl)
+    {
+        string path = baseUrl.AbsolutePath.TrimEnd('/');
+        if (!path.EndsWith("/v1", StringComparison.OrdinalIgnoreCase))
+        {
+            return baseUrl;
+        }
+        return new UriBuilder(baseUrl) { Path = path.Substring(0, path.Length - 3) + "/" }.Uri;
+    }
+
     /// <summary>Checks every setting and says which one to fix and how.</summary>
     /// <param name="options">The options to check.</param>
     /// <param name="alsoOnResponse">A callback run after the options' own <see cref="TokenlayOptions.OnResponse"/> (hosting adds logging this way).</param>
@@ -79,6 +93,7 @@ internal sealed class TokenlaySettings
                 $"TokenlayOptions.TokenlayBaseUrl must be an absolute http(s) URL such as {TokenlayOptions.DefaultTokenlayBaseUrl}.",
                 nameof(options));
         }
+        baseUrl = WithoutApiVersion(baseUrl);
         if (baseUrl.Scheme == Uri.UriSchemeHttp && !baseUrl.IsLoopback && !options.AllowInsecureHttp)
         {
             throw new ArgumentException(

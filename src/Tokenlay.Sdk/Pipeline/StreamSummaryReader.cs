@@ -10,9 +10,15 @@ namespace Tokenlay.Pipeline;
 /// Reads a streamed body for the OpenAI library and takes out the proxy's <c>tokenlay.summary</c>
 /// event (asked for with <c>x-tokenlay-stream-summary</c>), which carries the stream's cost and
 /// token counts. Events are passed on whole as soon as they are complete, so nothing waits; the
-/// library never sees the summary. The end callback runs once: with the summary's data when
-/// it arrives, or with nothing when the stream ends or is disposed without one.
+/// library never sees the summary. The end callback runs once, when the caller has had every
+/// event before the end: on the first read after the last of them was handed over (the library
+/// reads again only once the caller asked for the next update), at the end of the body, or on
+/// dispose, whichever is first; with the summary's data when it came, or with nothing.
 /// </summary>
+/// <remarks>
+/// The summary is often read ahead, in the same network read as the last content chunks: running
+/// the callback then would report the call while the caller still has updates to receive.
+/// </remarks>
 internal sealed class StreamSummaryReader : ReadOnlyWrappingStream
 {
     private static readonly byte[] s_summaryEvent = Encoding.ASCII.GetBytes("event: tokenlay.summary");
@@ -24,6 +30,9 @@ internal sealed class StreamSummaryReader : ReadOnlyWrappingStream
     private int _readyStart, _readyLength;
     private bool _innerDone;
     private int _ended;
+    private bool _summarySeen;
+    private byte[]? _summary;
+    private long _emitted, _delivered, _summaryMark;
 
     public StreamSummaryReader(Stream inner, Action<byte[]?> onEnd)
         : base(inner)
@@ -33,6 +42,7 @@ internal sealed class StreamSummaryReader : ReadOnlyWrappingStream
 
     public override int Read(byte[] buffer, int offset, int count)
     {
+        EndIfDelivered();
         while (_readyLength == 0 && !_innerDone)
         {
             Accept(Inner.Read(_pending.Length - _pendingLength < 1024 ? Grow() : _pending, _pendingLength, _pending.Length - _pendingLength));
@@ -42,6 +52,7 @@ internal sealed class StreamSummaryReader : ReadOnlyWrappingStream
 
     public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
+        EndIfDelivered();
         while (_readyLength == 0 && !_innerDone)
         {
             byte[] target = _pending.Length - _pendingLength < 1024 ? Grow() : _pending;
@@ -54,7 +65,7 @@ internal sealed class StreamSummaryReader : ReadOnlyWrappingStream
     {
         if (disposing)
         {
-            End(null); // abandoned or cut: report what the headers said
+            End(_summary); // abandoned or cut: report the summary if it came, else what the headers said
         }
         base.Dispose(disposing);
     }
@@ -72,7 +83,11 @@ internal sealed class StreamSummaryReader : ReadOnlyWrappingStream
             _innerDone = true;
             Emit(0, _pendingLength); // whatever is left, even without a closing blank line
             _pendingLength = 0;
-            End(null);
+            if (!_summarySeen)
+            {
+                _summarySeen = true;
+                _summaryMark = _emitted;
+            }
             return;
         }
         _pendingLength += read;
@@ -81,7 +96,10 @@ internal sealed class StreamSummaryReader : ReadOnlyWrappingStream
         {
             if (StartsWith(start, s_summaryEvent))
             {
-                End(DataOf(start, end));
+                // Kept until the caller has had everything before it (EndIfDelivered).
+                _summary = DataOf(start, end);
+                _summarySeen = true;
+                _summaryMark = _emitted;
             }
             else
             {
@@ -160,6 +178,7 @@ internal sealed class StreamSummaryReader : ReadOnlyWrappingStream
         }
         Buffer.BlockCopy(_pending, start, _ready, _readyStart + _readyLength, length);
         _readyLength += length;
+        _emitted += length;
     }
 
     private int CopyOut(byte[] buffer, int offset, int count)
@@ -168,11 +187,26 @@ internal sealed class StreamSummaryReader : ReadOnlyWrappingStream
         Buffer.BlockCopy(_ready, _readyStart, buffer, offset, n);
         _readyStart += n;
         _readyLength -= n;
+        _delivered += n;
+        if (n == 0 && _innerDone)
+        {
+            End(_summary); // the end of the body, and the caller has everything
+        }
         if (_readyLength == 0)
         {
             _readyStart = 0;
         }
         return n;
+    }
+
+    // The caller asks for more only once it has taken the updates it was given: if everything before
+    // the summary (or the end of the body) was handed over, the call is over for it.
+    private void EndIfDelivered()
+    {
+        if (_summarySeen && _delivered >= _summaryMark)
+        {
+            End(_summary);
+        }
     }
 
     private void End(byte[]? summary)

@@ -175,8 +175,11 @@ internal static class ReadmeSnippets
         builder.Services.AddTokenlay(builder.Configuration.GetSection("Tokenlay")).AddChatClient("gpt-4o-mini");
         builder.Services.AddTokenlayUserContext(o => o.OrgClaim = "org_id");
         builder.Services.AddHealthChecks().AddTokenlay();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddTokenlayExceptionHandler(); // a rule block is a 429 with Retry-After, a Tokenlay outage a 503
 
         WebApplication app = builder.Build();
+        app.UseExceptionHandler();
         app.UseTokenlayUserContext(); // every LLM call made for a request is attributed to its signed-in user
 
         app.MapGet("/ask", async (string q, IChatClient chat) => (await chat.GetResponseAsync(q)).Text)

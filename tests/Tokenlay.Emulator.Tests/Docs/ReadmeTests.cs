@@ -73,6 +73,37 @@ public class ReadmeTests
         Assert.Equal(new[] { "pro-tier", "free-tier" }, RuleSet.Parse(shipped, "samples/rules.json").Select(r => r.Id));
     }
 
+    // Issue 25: what a newcomer reading the README top to bottom must be told.
+    [Theory]
+    [InlineData("| `Tokenlay:TokenlayKey` | `TOKENLAY_KEY` |")] // item 2: configuration keys and variables side by side
+    [InlineData("| `Tokenlay:TokenlayBaseUrl` | `TOKENLAY_BASE_URL` |")]
+    [InlineData("`TokenlayBaseUrl` (`Uri`)")] // item 16
+    [InlineData("a URL ending in `/v1`")] // item 7
+    [InlineData("AddTokenlayExceptionHandler()")] // item 4
+    [InlineData("`Tokenlay:NetworkTimeout` (default 10 minutes) is the")] // item 6
+    [InlineData("'Tokenlay:Resilience:MaxRetryAttempts'")] // item 5
+    [InlineData("ClientLoggingOptions")] // item 16: logging without DI
+    [InlineData("Namespaces follow one rule")] // item 16
+    [InlineData("--configfile ~/.nuget/NuGet/NuGet.Config")] // item 1
+    [InlineData("dotnet pack Tokenlay.Sdk.sln")] // item 14
+    [InlineData("once you have had the last update")] // item 3
+    public void The_readme_tells_a_newcomer(string text)
+    {
+        Assert.Contains(text, File.ReadAllText(RepoFile("README.md")));
+    }
+
+    [Fact]
+    public void The_shipped_rules_send_no_webhook_to_a_port_where_nothing_listens()
+    {
+        Assert.DoesNotContain("\"notify\"", File.ReadAllText(RepoFile("samples/rules.json")));
+    }
+
+    [Fact]
+    public void The_samples_set_no_placeholder_provider_key()
+    {
+        Assert.DoesNotContain("sk-emulator-not-used", File.ReadAllText(RepoFile("samples/Tokenlay.Samples.AspNetCore/Program.cs")));
+    }
+
     [Fact]
     public void The_readme_shows_the_commands_that_ci_runs()
     {

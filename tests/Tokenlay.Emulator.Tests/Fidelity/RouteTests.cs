@@ -75,3 +75,45 @@ public class UnknownModelTests
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/chat/completions", Emu.Json("""{"model":"gpt-9-imaginary","messages":[{"role":"user","content":"hi"}]}"""))).StatusCode);
     }
 }
+
+/// <summary>Issue 25, item 8: the emulator serves exactly the price table's ids and the snapshots it lists, not names that start with one.</summary>
+public class ServedModelTests
+{
+    private static Task<HttpResponseMessage> Chat(HttpClient http, string model) =>
+        http.PostAsync("/v1/chat/completions", Emu.Json($$"""{"model":"{{model}}","messages":[{"role":"user","content":"hi"}]}"""));
+
+    [Theory]
+    [InlineData("gpt-5-turbo-nonexistent")]
+    [InlineData("gpt-4o-mini-imaginary")]
+    [InlineData("claude-sonnet-4-5-fake")]
+    public async Task A_made_up_model_that_starts_with_a_known_name_is_404_model_not_found(string model)
+    {
+        await using TokenlayEmulator emulator = await Emu.StartAsync();
+        using HttpClient http = Emu.Http(emulator);
+
+        HttpResponseMessage chat = await Chat(http, model);
+        HttpResponseMessage route = await http.GetAsync("/v1/models/" + model);
+
+        Assert.Equal(HttpStatusCode.NotFound, chat.StatusCode);
+        Assert.Equal("model_not_found", (string?)JsonNode.Parse(await chat.Content.ReadAsStringAsync())!["error"]!["code"]);
+        Assert.Equal(HttpStatusCode.NotFound, route.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("gpt-5")]
+    [InlineData("gpt-4o-mini-2024-07-18")]
+    [InlineData("claude-sonnet-4-5-20250929")]
+    [InlineData("mistral-large-latest")]
+    public async Task A_listed_id_or_dated_snapshot_is_served_listed_and_priced(string model)
+    {
+        await using TokenlayEmulator emulator = await Emu.StartAsync();
+        using HttpClient http = Emu.Http(emulator);
+
+        HttpResponseMessage chat = await Chat(http, model);
+        string models = await http.GetStringAsync("/v1/models");
+
+        Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+        Assert.Contains($"\"id\":\"{model}\"", models);
+        Assert.NotNull(Assert.Single(emulator.Store.Snapshot()).CostUsd);
+    }
+}

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -141,11 +142,12 @@ public sealed class StorageTests : IDisposable
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), line);
     }
 
-    /// <summary>Runs the command-line tool; returns its exit code and its only line on stderr.</summary>
+    /// <summary>Runs the command-line tool that fails to start; returns its exit code and its only line on stderr (standard output must be empty).</summary>
     private static async Task<(int Exit, string Line)> RunTool(params string[] args)
     {
-        string tool = Path.Combine(AppContext.BaseDirectory, "Tokenlay.Emulator.Tool.dll");
-        Assert.True(File.Exists(tool), $"{tool} is copied next to the tests by the project reference");
+        string tool = typeof(StorageTests).Assembly.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "TokenlayToolPath").Value!;
+        Assert.True(File.Exists(tool), $"{tool} is built by the project reference");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(tool);
         foreach (string arg in args)
@@ -154,8 +156,11 @@ public sealed class StorageTests : IDisposable
         }
         using Process process = Process.Start(start)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
         string stderr = await process.StandardError.ReadToEndAsync(timeout.Token);
         await process.WaitForExitAsync(timeout.Token);
+        // One line in all (issue 25, item 12): no log line or stack trace before it on standard output.
+        Assert.Equal("", (await stdout).Trim());
         return (process.ExitCode, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 }

@@ -25,6 +25,9 @@ function svgEl(tag, attrs) {
   return node;
 }
 
+// User-supplied text (names, ids, metadata) in its own bidi isolate: a U+202E in a user name cannot flip the row around it.
+const bidi = text => el("bdi", null, text);
+
 const usd = v => v === null || v === undefined ? "unknown" : Number(v).toFixed(Number(v) !== 0 && Math.abs(Number(v)) < 0.01 ? 6 : 4);
 const int = v => Number(v || 0).toLocaleString("en-US");
 const pct = (part, whole) => whole ? (100 * part / whole).toFixed(1) + "%" : "0%";
@@ -49,6 +52,7 @@ async function api(path) {
 }
 
 function showKeyPanel(title, message) {
+  document.getElementById("loading").hidden = true;
   document.getElementById("data").hidden = true;
   for (const id of ["totals", "log", "rules"]) document.getElementById(id).replaceChildren();
   for (const id of ["by-user", "by-model", "by-feature", "webhooks", "pricing"]) document.querySelector("#" + id + " tbody").replaceChildren();
@@ -74,16 +78,20 @@ function renderTotals(usage) {
     el("div", { "data-total": name }, el("dt", null, name), el("dd", null, value))));
 }
 
-function barCell(value, max) {
-  const svg = svgEl("svg", { width: 80, height: 10, role: "img", "aria-label": pct(value, max) + " of the largest" });
-  svg.append(svgEl("rect", { class: "bar", x: 0, y: 1, height: 8, width: max > 0 ? Math.max(1, 80 * value / max) : 0 }));
+function barCell(value, max, label) {
+  const svg = svgEl("svg", { width: 60, height: 10, role: "img", "aria-label": pct(value, max) + (label || " of the largest") });
+  svg.append(svgEl("rect", { class: "bar", x: 0, y: 1, height: 8, width: max > 0 ? Math.max(1, 60 * Math.min(value, max) / max) : 0 }));
   return el("td", null, svg);
 }
+
+// A call without a cost: a refused call is not charged; a served one has a price nobody knows.
+const costLabel = e => e.cost_usd !== null && e.cost_usd !== undefined ? "$" + usd(e.cost_usd)
+  : (e.rule_action === "block" || !e.success ? "no charge" : "cost unknown");
 
 function renderGroup(tableId, rows, nameOf) {
   const max = Math.max(0, ...rows.map(r => Number(r.cost_usd || 0)));
   document.querySelector("#" + tableId + " tbody").replaceChildren(...rows.map(r => el("tr", null,
-    el("th", { scope: "row" }, nameOf(r)),
+    el("th", { scope: "row" }, bidi(nameOf(r))),
     el("td", { class: "num" }, int(r.requests)),
     el("td", { class: "num" }, int(Number(r.input_tokens) + Number(r.output_tokens))),
     el("td", { class: "num" }, usd(r.cost_usd)),
@@ -94,19 +102,21 @@ function renderDaily(days) {
   const figure = document.getElementById("daily");
   figure.querySelectorAll("svg, p").forEach(n => n.remove());
   if (days.length === 0) { figure.append(el("p", { class: "hint" }, "No calls in this period.")); return; }
-  const width = 600, height = 160, pad = 24, max = Math.max(...days.map(d => Number(d.cost_usd)), 1e-9);
-  const step = (width - pad) / days.length, bar = Math.max(2, step * 0.7);
-  const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Cost per day over ${days.length} days, highest ${usd(max)} USD` });
+  // Drawn at the figure's own width, one unit a pixel, so the labels keep their CSS size (a fixed
+  // 600-unit drawing scaled into a narrow column made them 5 px high).
+  const width = Math.max(200, Math.floor(figure.clientWidth || 600)), height = 160, pad = 28, max = Math.max(...days.map(d => Number(d.cost_usd)), 1e-9);
+  const step = (width - pad) / days.length, bar = Math.max(2, step * 0.7), every = Math.max(1, Math.ceil(44 / step));
+  const svg = svgEl("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Cost per day over ${days.length} days, highest ${usd(max)} USD` });
   days.forEach((d, i) => {
     const h = (height - pad - 10) * Number(d.cost_usd) / max;
     const rect = svgEl("rect", { class: "bar", x: pad + i * step, y: height - pad - h, width: bar, height: Math.max(h, 0.5) });
     const title = svgEl("title"); title.textContent = `${d.date}: $${usd(d.cost_usd)}, ${int(d.requests)} requests`;
     rect.append(title); svg.append(rect);
-    if (days.length <= 14 || i % Math.ceil(days.length / 7) === 0) {
+    if (i % every === 0) {
       const label = svgEl("text", { x: pad + i * step, y: height - 8 }); label.textContent = d.date.slice(5); svg.append(label);
     }
   });
-  const top = svgEl("text", { x: 0, y: 10 }); top.textContent = "$" + usd(max); svg.append(top);
+  const top = svgEl("text", { x: 0, y: 12 }); top.textContent = "$" + usd(max); svg.append(top);
   figure.append(svg);
 }
 
@@ -115,19 +125,19 @@ function logEntry(e) {
   const details = el("details", { "data-id": e.id },
     el("summary", null,
       el("time", { datetime: e.timestamp }, new Date(e.timestamp).toLocaleTimeString()),
-      el("span", null, e.user || "(no user)"),
-      el("span", null, e.model_used || e.model_requested || ""),
+      el("span", null, e.user ? bidi(e.user) : "(no user)"),
+      el("span", null, bidi(e.model_used || e.model_requested || "")),
       el("span", { class: e.success ? "" : "fail" }, String(e.status)),
-      el("span", { class: "tag " + action }, action + (e.rule_id ? ": " + e.rule_id : "")),
-      el("span", null, "$" + usd(e.cost_usd))),
+      el("span", { class: "tag " + action }, action, e.rule_id ? ": " : null, e.rule_id ? bidi(e.rule_id) : null),
+      el("span", null, costLabel(e))),
     el("dl", null, ...[
       ["Request id", e.id], ["Endpoint", e.endpoint], ["Rule", e.rule_id || "none"], ["Action", action],
       ["Model requested", e.model_requested], ["Model used", e.model_used], ["Tokens", `${int(e.input_tokens)} in, ${int(e.output_tokens)} out`],
-      ["Cost (USD)", usd(e.cost_usd)], ["Latency", Number(e.latency_ms).toFixed(1) + " ms"], ["Status", String(e.status)],
+      ["Cost (USD)", e.cost_usd === null || e.cost_usd === undefined ? costLabel(e) : usd(e.cost_usd)], ["Latency", Number(e.latency_ms).toFixed(1) + " ms"], ["Status", String(e.status)],
       ["Org", e.org], ["Plan", e.plan], ["Project", e.project], ["Feature", e.feature],
       ...Object.entries(e.metadata || {}).map(([k, v]) => ["Metadata " + k, v]),
       ["Error", e.error],
-    ].filter(([, v]) => v !== null && v !== undefined && v !== "").flatMap(([k, v]) => [el("dt", null, k), el("dd", null, v)])));
+    ].filter(([, v]) => v !== null && v !== undefined && v !== "").flatMap(([k, v]) => [el("dt", null, k), el("dd", null, bidi(String(v)))])));
   return el("li", null, details);
 }
 
@@ -146,20 +156,24 @@ function renderRules(rules) {
   const host = document.getElementById("rules");
   if (rules.length === 0) { host.replaceChildren(el("p", { class: "hint" }, "No rules loaded (start the emulator with --rules).")); return; }
   host.replaceChildren(...rules.map(rule => el("div", { class: "rule", "data-rule": rule.id },
-    el("h3", null, `${rule.id} (priority ${rule.priority})`),
+    el("h3", null, bidi(rule.id), ` (priority ${rule.priority})`),
     el("p", { class: "hint" }, "if " + JSON.stringify(rule.if) + (rule.model ? `, model ${rule.model}` : "") + `, on limit: ${rule.on_limit_exceeded}`),
     ...rule.limits.map(limit => el("div", { class: "scroll" }, el("table", null,
       el("caption", null, `${limit.type} per ${limit.per}, max ${limit.max} per ${limit.window}` + (limit.resets_at ? `, resets ${new Date(limit.resets_at).toLocaleString()}` : "")),
-      el("thead", null, el("tr", null, el("th", { scope: "col" }, limit.per), el("th", { scope: "col" }, "Current"), el("th", { scope: "col" }, "Remaining"), el("th", { scope: "col" }, el("span", { class: "sr-only" }, "Use")))),
+      // The bar shows what is used, so it sits beside "Current" under a visible "Used", not beside "Remaining".
+      el("thead", null, el("tr", null, el("th", { scope: "col" }, limit.per), el("th", { scope: "col" }, "Current"), el("th", { scope: "col" }, "Used"), el("th", { scope: "col" }, "Remaining"))),
       el("tbody", null, ...(limit.closest.length ? limit.closest.map(u => el("tr", null,
-        el("th", { scope: "row" }, u.key), el("td", { class: "num" }, String(u.current)), el("td", { class: "num" }, String(u.remaining)),
-        barCell(Number(u.current), Number(limit.max)))) : [el("tr", null, el("td", { colspan: 4 }, "No use yet in this window."))]))))))));
+        el("th", { scope: "row" }, bidi(u.key)), el("td", { class: "num" }, String(u.current)),
+        barCell(Number(u.current), Number(limit.max), " of the limit used"), el("td", { class: "num" }, String(u.remaining))))
+        : [el("tr", null, el("td", { colspan: 4 }, "No use yet in this window."))]))))))));
 }
 
 function renderWebhooks(deliveries) {
+  // The outcome comes second, before the (long) URL, so it is never the column that scrolls out of view.
   document.querySelector("#webhooks tbody").replaceChildren(...(deliveries.length ? deliveries.map(d => el("tr", null,
-    el("td", null, new Date(d.attempted_at).toLocaleTimeString()), el("td", null, d.type), el("td", null, d.rule_id), el("td", null, d.url),
-    el("td", { class: d.delivered ? "" : "fail" }, d.delivered ? `delivered (${d.status})` : (d.status ? `failed (${d.status})` : "failed: " + (d.error || "no answer")))))
+    el("td", null, new Date(d.attempted_at).toLocaleTimeString()),
+    el("td", { class: "wrap" + (d.delivered ? "" : " fail") }, d.delivered ? `delivered (${d.status})` : (d.status ? `failed (${d.status})` : "failed: " + (d.error || "no answer"))),
+    el("td", null, d.type), el("td", { class: "wrap" }, bidi(d.rule_id || "")), el("td", { class: "wrap" }, bidi(d.url))))
     : [el("tr", null, el("td", { colspan: 5 }, "No webhook sent yet."))]));
 }
 
@@ -171,12 +185,16 @@ function renderPricing(pricing) {
     if (!(overrides[provider] && overrides[provider][model])) rows.push([provider, model, p, "built-in"]);
   }
   document.querySelector("#pricing tbody").replaceChildren(...rows.map(([provider, model, p, source]) => el("tr", null,
-    el("td", null, provider), el("th", { scope: "row" }, model), el("td", { class: "num" }, String(p.input)), el("td", { class: "num" }, String(p.output)), el("td", null, source))));
+    el("td", null, provider), el("th", { scope: "row" }, bidi(model)), el("td", { class: "num" }, String(p.input)), el("td", { class: "num" }, String(p.output)), el("td", null, source))));
 }
 
 async function refreshAll() {
   const [usage, rules, webhooks, pricing] = await Promise.all([
     api("/v1/usage" + sinceParam()), api("/v1/rules/status"), api("/v1/webhooks/deliveries"), api("/v1/pricing")]);
+  // Shown before drawing, so the chart is drawn at the width it really has.
+  document.getElementById("loading").hidden = true;
+  document.getElementById("key-panel").hidden = true;
+  document.getElementById("data").hidden = false;
   renderTotals(usage);
   renderGroup("by-user", usage.by_user, r => r.user || "(no user)");
   renderGroup("by-model", usage.by_model, r => r.model || "(unknown)");
@@ -191,8 +209,6 @@ async function refreshAll() {
 async function tick() {
   try {
     await refreshAll();
-    document.getElementById("key-panel").hidden = true;
-    document.getElementById("data").hidden = false;
   } catch (e) {
     if (e instanceof KeyRefused) {
       sessionStorage.removeItem(KEY_STORE);
