@@ -42,6 +42,10 @@ internal static class Emu
         return http;
     }
 
+    /// <summary>The command-line tool's dll, built by the project reference (its path is stamped into this assembly).</summary>
+    public static string ToolPath => typeof(Emu).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "TokenlayToolPath").Value!;
+
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     public static async Task<System.ClientModel.ClientResult<ChatCompletion>> AsUser(ChatClient chat, string user, string prompt = "hi")

@@ -145,8 +145,7 @@ public sealed class StorageTests : IDisposable
     /// <summary>Runs the command-line tool that fails to start; returns its exit code and its only line on stderr (standard output must be empty).</summary>
     private static async Task<(int Exit, string Line)> RunTool(params string[] args)
     {
-        string tool = typeof(StorageTests).Assembly.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "TokenlayToolPath").Value!;
+        string tool = Emu.ToolPath;
         Assert.True(File.Exists(tool), $"{tool} is built by the project reference");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(tool);
