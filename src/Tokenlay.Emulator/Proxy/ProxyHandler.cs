@@ -35,11 +35,13 @@ internal sealed class ProxyHandler
     private readonly RuleAdmission _admission;
     private readonly IdempotencyStore _idempotency;
     private readonly IProvider _provider;
+    private readonly Keys.KeyVault? _vault;
     private readonly CancellationToken _stopping;
     private readonly ConcurrentDictionary<string, int> _inFlightByUser = new(StringComparer.Ordinal);
 
-    public ProxyHandler(TokenlayEmulatorOptions options, UsageStore store, RuleAdmission admission, IdempotencyStore idempotency, IProvider provider, CancellationToken stopping)
+    public ProxyHandler(TokenlayEmulatorOptions options, UsageStore store, RuleAdmission admission, IdempotencyStore idempotency, IProvider provider, CancellationToken stopping, Keys.KeyVault? vault = null)
     {
+        _vault = vault;
         _stopping = stopping;
         _options = options;
         _store = store;
@@ -51,7 +53,7 @@ internal sealed class ProxyHandler
     public async Task HandleAsync(HttpContext http, string endpoint)
     {
         long started = Stopwatch.GetTimestamp();
-        (ProxyCall? call, RequestError? invalid) = await RequestReader.ReadAsync(http, endpoint, _options);
+        (ProxyCall? call, RequestError? invalid) = await RequestReader.ReadAsync(http, endpoint, _options, _vault);
         if (call is null)
         {
             await ProxyResponses.WriteRequestErrorAsync(http, invalid!);
@@ -79,13 +81,16 @@ internal sealed class ProxyHandler
         DateTimeOffset now = _options.TimeProvider.GetUtcNow();
         (string id, long sequence) = _store.NextId();
         RequestMetadata meta = call.Metadata;
-        string? provider = PriceTable.ProviderFromBase(meta.ProviderBase) ?? (_options.Forward ? null : "openai");
+        string? provider = (meta.Key is { } connected
+            ? Keys.KeyProviders.PriceProvider(connected.Provider) ?? PriceTable.ProviderFromBase(connected.BaseUrl)
+            : PriceTable.ProviderFromBase(meta.ProviderBase)) ?? (_options.Forward ? null : "openai");
         var entry = new CallLogEntry
         {
             Id = id, Sequence = sequence, Timestamp = now, Endpoint = call.Endpoint.Replace('/', '.'),
             User = meta["user"], Org = meta["org"], Plan = meta["plan"], Project = meta["project"], Feature = meta["feature"],
             Metadata = new Dictionary<string, string>(meta.Values), ModelRequested = call.Model, ModelUsed = call.Model,
             Provider = provider, Stream = call.Stream, IdempotencyKey = meta.IdempotencyKey, ReservationId = meta.ReservationId,
+            KeyRef = meta.Key?.RefId, KeyId = meta.Key?.Id,
         };
         http.Response.Headers["x-tokenlay-request-id"] = id;
         var warnings = new List<string>();
@@ -148,7 +153,11 @@ internal sealed class ProxyHandler
                 progress.BeforeEnd = (input, output, reported) => ProxyResponses.WriteStreamSummaryAsync(http, entry, started,
                     Priced(UsageSettlement.FromReply(new UpstreamReply(200, null, input, output, null, reported, progress.Text), served, admitted.Model, inputTokens), provider, admitted.Model));
             }
-            var request = new ProxyRequest(call.Endpoint, call.Body, outcome.Model, call.Stream, meta.ProviderKey, meta.ProviderBase, inputTokens);
+            var request = new ProxyRequest(call.Endpoint, call.Body, outcome.Model, call.Stream, meta.Key?.Secret ?? meta.ProviderKey, meta.Key?.BaseUrl ?? meta.ProviderBase, inputTokens) { Key = meta.Key };
+            if (meta.Key is { } used)
+            {
+                _vault?.Used(used.Id);
+            }
             // A keyed plain call runs to the end even if its caller leaves, as Stripe's API does: its
             // retry (same key) then gets this answer instead of running, and paying, a second time.
             CancellationToken upstreamToken = keyed && !call.Stream ? _stopping : http.RequestAborted;
