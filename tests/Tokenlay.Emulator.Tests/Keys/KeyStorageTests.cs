@@ -32,7 +32,7 @@ public sealed class KeyStorageTests : IDisposable
 
             Assert.True(File.Exists(Data + "-wal"));
             // The keys are on disk (so the scan below is meaningful), their secrets sealed.
-            Assert.True(AssertNoSecretOnDisk().Any(bytes => Contains(bytes, "\"ref_id\":\"acme\""u8.ToArray())));
+            Assert.Contains(AssertNoSecretOnDisk(), bytes => Contains(bytes, "\"ref_id\":\"acme\""u8.ToArray()));
         }
         AssertNoSecretOnDisk();
     }
