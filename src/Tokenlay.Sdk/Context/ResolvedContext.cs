@@ -13,8 +13,9 @@ internal sealed class ResolvedContext
 {
     public static readonly ResolvedContext Empty = new(Array.Empty<KeyValuePair<string, string>>(), null, null, Array.Empty<Action<TokenlayResponseInfo>>());
 
-    private ResolvedContext(KeyValuePair<string, string>[] headers, string? providerApiKey, string? providerApiBase, Action<TokenlayResponseInfo>[] callbacks)
+    private ResolvedContext(KeyValuePair<string, string>[] headers, string? providerApiKey, string? providerApiBase, Action<TokenlayResponseInfo>[] callbacks, string? keyRef = null)
     {
+        KeyRef = keyRef;
         Headers = headers;
         ProviderApiKey = providerApiKey;
         ProviderApiBase = providerApiBase;
@@ -27,6 +28,13 @@ internal sealed class ResolvedContext
     public string? ProviderApiKey { get; }
 
     public string? ProviderApiBase { get; }
+
+    /// <summary>
+    /// <c>x-tokenlay-key-ref</c>, encoded. It and <see cref="ProviderApiKey"/> fill one slot, the call's
+    /// credential: whichever the innermost layer sets wins, so a scope naming a customer's connected key
+    /// is never sent with the client's own provider key (the proxy refuses both at once).
+    /// </summary>
+    public string? KeyRef { get; }
 
     /// <summary>Innermost first.</summary>
     public Action<TokenlayResponseInfo>[] Callbacks { get; }
@@ -44,6 +52,8 @@ internal sealed class ResolvedContext
         TokenlayHeaderNames.ProviderBase,
         TokenlayHeaderNames.IdempotencyKey,
         TokenlayHeaderNames.Reservation,
+        TokenlayHeaderNames.KeyRef,
+        TokenlayHeaderNames.KeyProvider,
         TokenlayHeaderNames.Key,
         "authorization",
     };
@@ -74,7 +84,19 @@ internal sealed class ResolvedContext
         AddNamed(named, TokenlayHeaderNames.Project, "Project", context.Project);
         AddNamed(named, TokenlayHeaderNames.Feature, "Feature", context.Feature);
         AddNamed(named, TokenlayHeaderNames.Reservation, "ReservationId", context.ReservationId);
-        return Build(context.Metadata, named, context.ExtraHeaders, context.ProviderApiKey, context.ProviderApiBase, context.OnResponse);
+        AddNamed(named, TokenlayHeaderNames.KeyProvider, "KeyProvider", context.KeyProvider?.ToString());
+        string? keyRef = null;
+        if (context.KeyRef is not null)
+        {
+            if (context.ProviderApiKey is not null)
+            {
+                throw new ArgumentException(
+                    "Set KeyRef (a customer's connected key) or ProviderApiKey (a key sent with each call) on a TokenlayRequestContext, not both.", nameof(context));
+            }
+            keyRef = HeaderRules.EncodeValue("KeyRef", TokenlayKeyConnection.CheckRefId(context.KeyRef, "KeyRef"), escapePercent: true, "TokenlayRequestContext");
+        }
+        ResolvedContext built = Build(context.Metadata, named, context.ExtraHeaders, context.ProviderApiKey, context.ProviderApiBase, context.OnResponse);
+        return keyRef is null ? built : new ResolvedContext(built.Headers, null, null, built.Callbacks, keyRef);
     }
 
     /// <summary>Returns this context with <paramref name="inner"/> laid over it, key by key.</summary>
@@ -96,11 +118,21 @@ internal sealed class ResolvedContext
         var callbacks = new Action<TokenlayResponseInfo>[inner.Callbacks.Length + Callbacks.Length];
         inner.Callbacks.CopyTo(callbacks, 0);
         Callbacks.CopyTo(callbacks, inner.Callbacks.Length);
+        // The credential slot: a key ref further in replaces a provider key (and its base) further out, and the reverse.
+        if (inner.KeyRef is not null)
+        {
+            return new ResolvedContext(headers.ToArray(), null, null, callbacks, inner.KeyRef);
+        }
+        if (inner.ProviderApiKey is not null)
+        {
+            return new ResolvedContext(headers.ToArray(), inner.ProviderApiKey, inner.ProviderApiBase ?? ProviderApiBase, callbacks);
+        }
         return new ResolvedContext(
             headers.ToArray(),
-            inner.ProviderApiKey ?? ProviderApiKey,
+            ProviderApiKey,
             inner.ProviderApiBase ?? ProviderApiBase,
-            callbacks);
+            callbacks,
+            KeyRef);
     }
 
     private static ResolvedContext Build(

@@ -34,6 +34,10 @@ public static class TokenlayRequestOptionsExtensions
         {
             options.SetHeader(TokenlayHeaderNames.ProviderKey, resolved.ProviderApiKey);
         }
+        if (resolved.KeyRef is not null)
+        {
+            options.SetHeader(TokenlayHeaderNames.KeyRef, resolved.KeyRef);
+        }
         if (resolved.ProviderApiBase is not null)
         {
             options.SetHeader(TokenlayHeaderNames.ProviderBase, resolved.ProviderApiBase);
