@@ -61,7 +61,11 @@ internal sealed class ProxyHandler
         }
 
         string? key = call.Metadata.IdempotencyKey;
-        string fingerprint = key is null ? "" : RequestFingerprint.Of(http.Request.Path, http.Request.Headers.Authorization.ToString(), call.Metadata.Values, call.RawBody);
+        // The customer whose key serves the call is part of what a key is bound to: its retry for another customer is a 409, not their answer.
+        IReadOnlyDictionary<string, string> bound = call.Metadata.KeyRef is { } keyRef
+            ? new Dictionary<string, string>(call.Metadata.Values) { ["\0key-ref"] = keyRef + "\0" + call.Metadata.KeyProvider }
+            : call.Metadata.Values;
+        string fingerprint = key is null ? "" : RequestFingerprint.Of(http.Request.Path, http.Request.Headers.Authorization.ToString(), bound, call.RawBody);
         await _idempotency.RunAsync(http, key, fingerprint, "x-tokenlay-idempotency-key", keyed =>
         {
             // A keyed stream is copied as it goes out, so that its retries can be answered byte for byte.

@@ -223,4 +223,20 @@ public sealed class KeyRoutingTests : IAsyncLifetime
         Assert.Equal("Bearer " + Secret, call.Header("authorization"));
         Assert.Equal("text/event-stream", call.Header("accept"));
     }
+
+    [Fact]
+    public async Task An_idempotency_key_reused_for_another_customer_is_409_not_the_first_customers_answer()
+    {
+        await KeyCalls.ConnectedAsync(_http, "acme", "openai-compatible", Secret, _provider.Base);
+        await KeyCalls.ConnectedAsync(_http, "globex", "openai-compatible", "sk-globex-secret-0002", _provider.Base);
+
+        HttpResponseMessage first = await Integrity.Calls.ChatAsync(_http, "hi", "alice", key: "same-key", headers: new Dictionary<string, string> { ["x-tokenlay-key-ref"] = "acme" });
+        HttpResponseMessage other = await Integrity.Calls.ChatAsync(_http, "hi", "alice", key: "same-key", headers: new Dictionary<string, string> { ["x-tokenlay-key-ref"] = "globex" });
+        HttpResponseMessage retry = await Integrity.Calls.ChatAsync(_http, "hi", "alice", key: "same-key", headers: new Dictionary<string, string> { ["x-tokenlay-key-ref"] = "acme" });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Single(_provider.Calls);
+    }
 }
