@@ -239,4 +239,30 @@ public sealed class KeyRoutingTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         Assert.Single(_provider.Calls);
     }
+
+    [Fact]
+    public async Task A_key_provider_without_a_key_ref_or_naming_no_provider_is_a_400_naming_the_header()
+    {
+        await KeyCalls.ConnectedAsync(_http, "acme", "openai-compatible", Secret, _provider.Base);
+
+        HttpResponseMessage alone = await Integrity.Calls.ChatAsync(_http, "hi", headers: new Dictionary<string, string> { ["x-tokenlay-key-provider"] = "anthropic", ["x-tokenlay-provider-key"] = "sk-x" });
+        HttpResponseMessage unknown = await KeyCalls.ChatAsync(_http, "acme", new Dictionary<string, string> { ["x-tokenlay-key-provider"] = "mistral" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, alone.StatusCode);
+        Assert.Equal("x-tokenlay-key-ref", (string?)JsonNode.Parse(await alone.Content.ReadAsStringAsync())!["error"]!["param"]);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal("x-tokenlay-key-provider", (string?)JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["error"]!["param"]);
+        Assert.Empty(_provider.Calls);
+    }
+
+    [Fact]
+    public async Task A_key_ref_naming_a_provider_the_customer_has_no_key_for_is_403_key_not_connected()
+    {
+        await KeyCalls.ConnectedAsync(_http, "acme", "openai-compatible", Secret, _provider.Base);
+
+        HttpResponseMessage response = await KeyCalls.ChatAsync(_http, "acme", new Dictionary<string, string> { ["x-tokenlay-key-provider"] = "anthropic" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("key_not_connected", await KeyCalls.CodeAsync(response));
+    }
 }
