@@ -88,6 +88,30 @@ public class KeyRefTests
     }
 
     [Fact]
+    public async Task A_key_provider_goes_only_with_a_key_ref_never_with_a_provider_key_that_replaced_it()
+    {
+        await using FakeProxy proxy = await StartOkProxy();
+        ChatClient chat = TestKeys.Client(proxy).GetChatClient("m");
+
+        using (TokenlayScope.Begin(new TokenlayRequestContext { KeyRef = "acme", KeyProvider = TokenlayKeyProvider.Anthropic }))
+        {
+            using (TokenlayScope.Begin(new TokenlayRequestContext { ProviderApiKey = TestKeys.CustomerProvider }))
+            {
+                await chat.CompleteChatAsync("hi");
+            }
+            Assert.Null(proxy.LastRequest.Header("x-tokenlay-key-provider"));
+            Assert.Null(proxy.LastRequest.Header("x-tokenlay-key-ref"));
+
+            using (TokenlayScope.Begin(new TokenlayRequestContext { KeyProvider = TokenlayKeyProvider.OpenAI }))
+            {
+                await chat.CompleteChatAsync("hi");
+            }
+            Assert.Equal("acme", proxy.LastRequest.Header("x-tokenlay-key-ref"));
+            Assert.Equal("openai", proxy.LastRequest.Header("x-tokenlay-key-provider"));
+        }
+    }
+
+    [Fact]
     public async Task A_per_call_key_ref_wins_over_a_scopes_provider_key()
     {
         await using FakeProxy proxy = await StartOkProxy();

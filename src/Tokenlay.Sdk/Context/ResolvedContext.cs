@@ -13,9 +13,10 @@ internal sealed class ResolvedContext
 {
     public static readonly ResolvedContext Empty = new(Array.Empty<KeyValuePair<string, string>>(), null, null, Array.Empty<Action<TokenlayResponseInfo>>());
 
-    private ResolvedContext(KeyValuePair<string, string>[] headers, string? providerApiKey, string? providerApiBase, Action<TokenlayResponseInfo>[] callbacks, string? keyRef = null)
+    private ResolvedContext(KeyValuePair<string, string>[] headers, string? providerApiKey, string? providerApiBase, Action<TokenlayResponseInfo>[] callbacks, string? keyRef = null, string? keyProvider = null)
     {
         KeyRef = keyRef;
+        KeyProvider = keyProvider;
         Headers = headers;
         ProviderApiKey = providerApiKey;
         ProviderApiBase = providerApiBase;
@@ -35,6 +36,9 @@ internal sealed class ResolvedContext
     /// is never sent with the client's own provider key (the proxy refuses both at once).
     /// </summary>
     public string? KeyRef { get; }
+
+    /// <summary><c>x-tokenlay-key-provider</c>: which of the <see cref="KeyRef"/> customer's keys; sent only with a key ref.</summary>
+    public string? KeyProvider { get; }
 
     /// <summary>Innermost first.</summary>
     public Action<TokenlayResponseInfo>[] Callbacks { get; }
@@ -84,7 +88,9 @@ internal sealed class ResolvedContext
         AddNamed(named, TokenlayHeaderNames.Project, "Project", context.Project);
         AddNamed(named, TokenlayHeaderNames.Feature, "Feature", context.Feature);
         AddNamed(named, TokenlayHeaderNames.Reservation, "ReservationId", context.ReservationId);
-        AddNamed(named, TokenlayHeaderNames.KeyProvider, "KeyProvider", context.KeyProvider?.ToString());
+        string? keyProvider = context.KeyProvider is { } provider
+            ? HeaderRules.EncodeValue("KeyProvider", provider.ToString(), escapePercent: true, "TokenlayRequestContext")
+            : null;
         string? keyRef = null;
         if (context.KeyRef is not null)
         {
@@ -96,7 +102,8 @@ internal sealed class ResolvedContext
             keyRef = HeaderRules.EncodeValue("KeyRef", TokenlayKeyConnection.CheckRefId(context.KeyRef, "KeyRef"), escapePercent: true, "TokenlayRequestContext");
         }
         ResolvedContext built = Build(context.Metadata, named, context.ExtraHeaders, context.ProviderApiKey, context.ProviderApiBase, context.OnResponse);
-        return keyRef is null ? built : new ResolvedContext(built.Headers, null, null, built.Callbacks, keyRef);
+        return keyRef is null && keyProvider is null ? built
+            : new ResolvedContext(built.Headers, built.ProviderApiKey, built.ProviderApiBase, built.Callbacks, keyRef, keyProvider);
     }
 
     /// <summary>Returns this context with <paramref name="inner"/> laid over it, key by key.</summary>
@@ -121,7 +128,7 @@ internal sealed class ResolvedContext
         // The credential slot: a key ref further in replaces a provider key (and its base) further out, and the reverse.
         if (inner.KeyRef is not null)
         {
-            return new ResolvedContext(headers.ToArray(), null, null, callbacks, inner.KeyRef);
+            return new ResolvedContext(headers.ToArray(), null, null, callbacks, inner.KeyRef, inner.KeyProvider);
         }
         if (inner.ProviderApiKey is not null)
         {
@@ -132,7 +139,8 @@ internal sealed class ResolvedContext
             ProviderApiKey,
             inner.ProviderApiBase ?? ProviderApiBase,
             callbacks,
-            KeyRef);
+            KeyRef,
+            inner.KeyProvider ?? KeyProvider);
     }
 
     private static ResolvedContext Build(

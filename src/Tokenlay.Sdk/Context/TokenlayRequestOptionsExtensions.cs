@@ -37,6 +37,10 @@ public static class TokenlayRequestOptionsExtensions
         if (resolved.KeyRef is not null)
         {
             options.SetHeader(TokenlayHeaderNames.KeyRef, resolved.KeyRef);
+            if (resolved.KeyProvider is not null)
+            {
+                options.SetHeader(TokenlayHeaderNames.KeyProvider, resolved.KeyProvider);
+            }
         }
         if (resolved.ProviderApiBase is not null)
         {

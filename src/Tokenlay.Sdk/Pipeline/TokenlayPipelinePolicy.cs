@@ -82,9 +82,14 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         bool perCallKeyRef = headers.TryGetValue(TokenlayHeaderNames.KeyRef, out _);
         bool perCallKey = headers.TryGetValue(TokenlayHeaderNames.ProviderKey, out _);
         string? scopeKeyRef = perCallKey ? null : scope?.KeyRef;
-        if (perCallKeyRef || scopeKeyRef is not null)
+        if (perCallKeyRef)
         {
-            SetIfMissing(headers, TokenlayHeaderNames.KeyRef, scopeKeyRef);
+            // The call named its customer (and provider, if any) itself.
+        }
+        else if (scopeKeyRef is not null)
+        {
+            headers.Set(TokenlayHeaderNames.KeyRef, scopeKeyRef);
+            SetIfMissing(headers, TokenlayHeaderNames.KeyProvider, scope!.KeyProvider);
         }
         else
         {
