@@ -28,19 +28,26 @@ internal static class KeyEndpoints
         var connects = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys, answers, "keys");
         var handlers = new Handlers(vault, validator, options, connects);
         app.MapPost("/v1/keys", (Func<HttpContext, Task>)handlers.ConnectAsync)
-            .WithSummary("Connects a customer's provider key {ref_id, provider, key, base_url?, config?, label?, validate?}: 201 with the key (key_hint only, never the secret); 409 key_already_connected. Idempotent by idempotency_key.");
+            .WithSummary("Connects a customer's provider key {ref_id, provider, key, base_url?, config?, label?, validate?}: 201 with the key (key_hint only, never the secret); 409 key_already_connected. Idempotent by idempotency_key.")
+            .Accepts<KeyConnectBody>("application/json").Produces<ConnectedKeyView>(StatusCodes.Status201Created);
         app.MapGet("/v1/keys", (HttpContext http) => handlers.List(http))
-            .WithSummary("Connected keys, oldest first, filtered by ref_id, provider and status; paged with limit and next_cursor.");
+            .WithSummary("Connected keys, oldest first, filtered by ref_id, provider and status; paged with limit and next_cursor.")
+            .Produces<ConnectedKeyPage>();
         app.MapGet("/v1/keys/{id}", (string id) => vault.Get(id) is { } key ? Results.Json(key) : NotFound(id))
-            .WithSummary("One connected key (never its secret).");
+            .WithSummary("One connected key (never its secret).")
+            .Produces<ConnectedKeyView>();
         app.MapPut("/v1/keys/{id}", (Func<HttpContext, string, Task>)handlers.RotateAsync)
-            .WithSummary("Rotates the key's secret {key, validate?}: the old one is erased; validated like a connect. Idempotent.");
+            .WithSummary("Rotates the key's secret {key, validate?}: the old one is erased; validated like a connect. Idempotent.")
+            .Accepts<KeyRotateBody>("application/json").Produces<ConnectedKeyView>();
         app.MapPost("/v1/keys/{id}/validate", (Func<HttpContext, string, Task>)handlers.ValidateAsync)
-            .WithSummary("Asks the provider whether it accepts the key now (--forward; unverified in simulated mode) and records the outcome.");
+            .WithSummary("Asks the provider whether it accepts the key now (--forward; unverified in simulated mode) and records the outcome.")
+            .Produces<ConnectedKeyView>();
         app.MapDelete("/v1/keys/{id}", (string id) => vault.Revoke(id) is { } key ? Results.Json(key) : NotFound(id))
-            .WithSummary("Revokes the key: its secret is erased and calls naming it get 403 key_revoked. Idempotent.");
+            .WithSummary("Revokes the key: its secret is erased and calls naming it get 403 key_revoked. Idempotent.")
+            .Produces<ConnectedKeyView>();
         app.MapGet("/v1/keys/{id}/events", (HttpContext http, string id) => handlers.Events(http, id))
-            .WithSummary("The key's audit events (connected, validated, rotated, revoked, used), oldest first, paged.");
+            .WithSummary("The key's audit events (connected, validated, rotated, revoked, used), oldest first, paged.")
+            .Produces<KeyEventPage>();
     }
 
     private sealed class Handlers(KeyVault vault, KeyValidator? validator, TokenlayEmulatorOptions options, IdempotencyStore connects)

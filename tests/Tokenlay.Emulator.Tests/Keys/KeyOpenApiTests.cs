@@ -20,5 +20,11 @@ public class KeyOpenApiTests
         Assert.NotNull(paths["/v1/keys/{id}"]!["delete"]);
         Assert.NotNull(paths["/v1/keys/{id}/validate"]!["post"]);
         Assert.NotNull(paths["/v1/keys/{id}/events"]!["get"]);
+        // The bodies and answers are described, in the wire's snake_case.
+        Assert.NotNull(paths["/v1/keys"]!["post"]!["requestBody"]);
+        Assert.NotNull(paths["/v1/keys"]!["post"]!["responses"]!["201"]);
+        string document = await http.GetStringAsync("/openapi/v1.json");
+        Assert.Contains("\"ref_id\"", document);
+        Assert.Contains("\"key_hint\"", document);
     }
 }
