@@ -20,6 +20,7 @@ internal sealed class KeyVault : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<string, ConnectedKey> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<KeyEvent>> _events = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<ConnectedKey>> _byRef = new(StringComparer.Ordinal); // a call finds its customer's keys without a scan
     private readonly HashSet<(string RefId, string Provider)> _connecting = new();
     private readonly VaultCipher _cipher;
     private readonly TimeProvider _time;
@@ -57,7 +58,7 @@ internal sealed class KeyVault : IDisposable
                         "(--vault-key-file, TOKENLAY_EMULATOR_VAULT_KEY, or the .vault-key file beside the database), or point --data elsewhere.", e);
                 }
             }
-            _keys[key.Id] = key;
+            Index(key);
             _keySequence = Math.Max(_keySequence, key.Sequence);
         }
         foreach (KeyEvent keyEvent in events)
@@ -83,7 +84,7 @@ internal sealed class KeyVault : IDisposable
     {
         lock (_gate)
         {
-            if (_keys.Values.Any(k => k.RefId == refId && k.Provider == provider && !k.Revoked))
+            if (KeysOf(refId).Any(k => k.Provider == provider && !k.Revoked))
             {
                 return false;
             }
@@ -117,7 +118,7 @@ internal sealed class KeyVault : IDisposable
                 Sealed = _cipher.Seal(c.Secret, id), CreatedAt = now,
                 LastValidatedAt = validation.Outcome == "unverified" ? null : now,
             };
-            _keys[id] = key;
+            Index(key);
             _journal?.Saved(key);
             Append(key, "connected", now);
             Append(key, "validated", now, validation);
@@ -225,7 +226,7 @@ internal sealed class KeyVault : IDisposable
     {
         lock (_gate)
         {
-            List<ConnectedKey> ofRef = _keys.Values.Where(k => k.RefId == refId && (provider is null || k.Provider == provider)).ToList();
+            List<ConnectedKey> ofRef = KeysOf(refId).Where(k => provider is null || k.Provider == provider).ToList();
             List<ConnectedKey> live = ofRef.Where(k => !k.Revoked).ToList();
             if (live.Count == 1)
             {
@@ -299,6 +300,19 @@ internal sealed class KeyVault : IDisposable
         EventsOf(key.Id).Add(keyEvent);
         _journal?.Appended(keyEvent);
     }
+
+    private void Index(ConnectedKey key)
+    {
+        _keys[key.Id] = key;
+        if (!_byRef.TryGetValue(key.RefId, out List<ConnectedKey>? keys))
+        {
+            _byRef[key.RefId] = keys = new List<ConnectedKey>();
+        }
+        keys.Add(key);
+    }
+
+    private IEnumerable<ConnectedKey> KeysOf(string refId) =>
+        _byRef.TryGetValue(refId, out List<ConnectedKey>? keys) ? keys : Enumerable.Empty<ConnectedKey>();
 
     private List<KeyEvent> EventsOf(string id) =>
         _events.TryGetValue(id, out List<KeyEvent>? list) ? list : _events[id] = new List<KeyEvent>();
