@@ -149,6 +149,9 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         }
         catch
         {
+            // A vault key that is malformed or does not open the stored keys stops the start, and leaves nothing running.
+            await webhooks.DisposeAsync();
+            forwarder?.Dispose();
             store.Dispose();
             await app.DisposeAsync();
             throw;
