@@ -16,6 +16,7 @@ using Tokenlay.Emulator.Credits;
 using Tokenlay.Emulator.Endpoints;
 using Tokenlay.Emulator.Hosting;
 using Tokenlay.Emulator.Idempotency;
+using Tokenlay.Emulator.Keys;
 using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Metering.Persistence;
 using Tokenlay.Emulator.Proxy;
@@ -39,9 +40,14 @@ public sealed class TokenlayEmulator : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly WebhookNotifier _webhooks;
     private readonly ForwardingProvider? _forwarder;
+    private readonly KeyVault _vault;
+    private readonly KeyValidator? _validator;
 
-    private TokenlayEmulator(WebApplication app, Uri baseUrl, TokenlayEmulatorOptions options, UsageStore store, WebhookNotifier webhooks, ForwardingProvider? forwarder)
+    private TokenlayEmulator(WebApplication app, Uri baseUrl, TokenlayEmulatorOptions options, UsageStore store, WebhookNotifier webhooks, ForwardingProvider? forwarder,
+        KeyVault vault, KeyValidator? validator)
     {
+        _vault = vault;
+        _validator = validator;
         _app = app;
         BaseUrl = baseUrl;
         Options = options;
@@ -169,9 +175,26 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         {
             store.Add(cut);
         }
+        KeyVault vault;
+        try
+        {
+            // Connected keys: sealed with the vault key, kept in the --data database when there is one.
+            vault = new KeyVault(new VaultCipher(VaultKeySource.Load(options, logger)), options.TimeProvider,
+                sqlite is null ? null : new SqliteKeyJournal(sqlite), KeyVault.ActorOf(options.Key));
+        }
+        catch
+        {
+            // A vault key that is malformed or does not open the stored keys stops the start, and leaves nothing running.
+            await webhooks.DisposeAsync();
+            forwarder?.Dispose();
+            store.Dispose();
+            await app.DisposeAsync();
+            throw;
+        }
+        KeyValidator? validator = options.Forward ? new KeyValidator(options.UpstreamTimeout < TimeSpan.FromSeconds(30) ? options.UpstreamTimeout : TimeSpan.FromSeconds(30)) : null;
         var admission = new RuleAdmission(options, ledger, webhooks);
         var idempotency = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys, answers, "proxy");
-        var proxy = new ProxyHandler(options, store, admission, idempotency, provider, app.Lifetime.ApplicationStopping);
+        var proxy = new ProxyHandler(options, store, admission, idempotency, provider, app.Lifetime.ApplicationStopping, vault);
 
         // First of all: a DNS-rebinding page reaches 127.0.0.1 under its own host name, and tl_local is public.
         app.UseHostFiltering();
@@ -232,6 +255,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         CreditEndpoints.Map(app, ledger, options);
         BlocklistEndpoints.Map(app, ledger, options);
         ExportEndpoints.Map(app, store);
+        KeyEndpoints.Map(app, vault, validator, options, answers);
         Dashboard.DashboardEndpoints.Map(app, options.Rules, ledger, webhooks);
         // The fallback also catches a known path asked with the wrong method: that is a 405 naming the methods allowed.
         app.MapFallback((HttpContext http) => RouteMethods.Allowed(app, http.Request.Path) is { Count: > 0 } allowed
@@ -243,7 +267,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         _ = Task.Run(Tokens.TokenCounter.Warm, CancellationToken.None);
         await app.StartAsync(cancellationToken);
         string url = app.Urls.First();
-        return new TokenlayEmulator(app, new Uri(url), options, store, webhooks, forwarder);
+        return new TokenlayEmulator(app, new Uri(url), options, store, webhooks, forwarder, vault, validator);
     }
 
     /// <summary>
@@ -270,6 +294,8 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         await _app.DisposeAsync();
         await _webhooks.DisposeAsync();
         _forwarder?.Dispose();
+        _validator?.Dispose();
         Store.Dispose();
+        _vault.Dispose();
     }
 }

@@ -117,6 +117,17 @@ public sealed class TokenlayEmulatorOptions
     /// <summary>Per-model credit rates, in credits per 1M input and output tokens, used instead of the price for those models.</summary>
     public IReadOnlyDictionary<string, Pricing.ModelPrice> ModelCreditRates { get; set; } = new Dictionary<string, Pricing.ModelPrice>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The key that encrypts connected keys' secrets at rest (AES-256-GCM): 32 random bytes as base64
+    /// (<c>TOKENLAY_EMULATOR_VAULT_KEY</c>). Wins over <see cref="VaultKeyFile"/>. With neither, a
+    /// <c>{DataPath}.vault-key</c> file is created beside the database, readable by its owner only;
+    /// without <see cref="DataPath"/> the vault lives in memory with a key for this run only.
+    /// </summary>
+    public string? VaultKey { get; set; }
+
+    /// <summary>A file holding the vault key (<c>--vault-key-file</c>), created with a new random key, owner-only, if missing.</summary>
+    public string? VaultKeyFile { get; set; }
+
     /// <summary>Time source; tests move it to cross window boundaries.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

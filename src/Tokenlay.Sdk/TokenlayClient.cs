@@ -26,6 +26,7 @@ public class TokenlayClient
         Logs = null!;
         Pricing = null!;
         Limits = null!;
+        Keys = null!;
     }
 
     /// <summary>Creates a client. Only <see cref="TokenlayOptions.TokenlayKey"/> is required; no provider key is ever sent.</summary>
@@ -47,6 +48,7 @@ public class TokenlayClient
         Logs = new TokenlayLogsClient(transport);
         Pricing = new TokenlayPricingClient(transport);
         Limits = new TokenlayLimitsClient(transport);
+        Keys = new TokenlayKeysClient(transport);
         _transport = transport;
     }
 
@@ -66,6 +68,9 @@ public class TokenlayClient
 
     /// <summary>Budgets before and outside the proxy: checks and reservations.</summary>
     public virtual TokenlayLimitsClient Limits { get; }
+
+    /// <summary>The provider keys your customers bring: connect, rotate, validate, revoke, audit.</summary>
+    public virtual TokenlayKeysClient Keys { get; }
 
     /// <summary>Asks Tokenlay whether it is up.</summary>
     /// <exception cref="TokenlayConnectionException">Tokenlay could not be reached.</exception>

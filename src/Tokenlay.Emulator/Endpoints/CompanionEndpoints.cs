@@ -62,7 +62,7 @@ internal static class CompanionEndpoints
         }
         UsageReport report = store.Report(c =>
             Matches(q, "user", c.User) && Matches(q, "org", c.Org) && Matches(q, "project", c.Project) && Matches(q, "feature", c.Feature)
-            && Matches(q, "model", c.Model) && (since is null || c.At >= since) && (until is null || c.At < until), since, until, limit);
+            && Matches(q, "model", c.Model) && Matches(q, "key_ref", c.KeyRef) && (since is null || c.At >= since) && (until is null || c.At < until), since, until, limit);
         return Results.Json(report, EmulatorJson.Options);
     }
 
@@ -94,7 +94,7 @@ internal static class CompanionEndpoints
         }
         // Newest first, paged by arrival order, so calls made while paging never shift a page.
         List<CallLogEntry> matching = store.Snapshot()
-            .Where(c => Matches(q, "user", c.User) && Matches(q, "model", c.ModelUsed) && (success is null || c.Success == success) && InRange(c, since, until))
+            .Where(c => Matches(q, "user", c.User) && Matches(q, "model", c.ModelUsed) && Matches(q, "key_ref", c.KeyRef) && (success is null || c.Success == success) && InRange(c, since, until))
             .OrderByDescending(c => c.Sequence)
             .ToList();
         List<CallLogEntry> page = matching.Where(c => c.Sequence < before).Take(limit + 1).ToList();

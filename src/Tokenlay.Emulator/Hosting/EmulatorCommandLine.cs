@@ -18,6 +18,8 @@ internal static class EmulatorCommandLine
           --rules <file>          smart rules in Tokenlay's rules format ({"version","rules"} or an array), relative to the current directory
           --forward               relay to x-tokenlay-provider-base instead of simulating the provider
           --data <file>           keep every call, usage and price overrides in this SQLite database across restarts
+          --vault-key-file <f>    the key that encrypts connected customer keys (created if missing; default {data}.vault-key;
+                                  TOKENLAY_EMULATOR_VAULT_KEY, 32 bytes as base64, wins over both)
           --retain-days <n>       days of calls --data keeps (default 30)
           --max-log-entries <n>   recent calls kept in memory for /v1/logs (default 100000; usage totals stay exact)
           --state <file>          older JSON state file (the whole state rewritten every second); prefer --data
@@ -30,6 +32,9 @@ internal static class EmulatorCommandLine
           --help                  show this text
         """;
 
+    /// <summary>The environment variable holding the vault key (32 bytes as base64).</summary>
+    public const string VaultKeyVariable = "TOKENLAY_EMULATOR_VAULT_KEY";
+
     /// <summary>Returns the options, or an error message for the user.</summary>
     public static (TokenlayEmulatorOptions? Options, string? Error, bool Help) Parse(string[] args) => Parse(args, out _);
 
@@ -37,7 +42,11 @@ internal static class EmulatorCommandLine
     public static (TokenlayEmulatorOptions? Options, string? Error, bool Help) Parse(string[] args, out IReadOnlyList<string> warnings)
     {
         warnings = [];
-        var options = new TokenlayEmulatorOptions { Urls = "http://127.0.0.1:8787", LogToConsole = true };
+        var options = new TokenlayEmulatorOptions
+        {
+            Urls = "http://127.0.0.1:8787", LogToConsole = true,
+            VaultKey = Environment.GetEnvironmentVariable(VaultKeyVariable) is { Length: > 0 } vaultKey ? vaultKey : null,
+        };
         for (int i = 0; i < args.Length; i++)
         {
             string arg = args[i];
@@ -79,6 +88,10 @@ internal static class EmulatorCommandLine
                 case "--data":
                     options.DataPath = Value();
                     if (options.DataPath is null) return (null, "--data needs a file, for example --data tokenlay.db", false);
+                    break;
+                case "--vault-key-file":
+                    options.VaultKeyFile = Value();
+                    if (options.VaultKeyFile is null) return (null, "--vault-key-file needs a file, for example --vault-key-file tokenlay.vault-key", false);
                     break;
                 case "--retain-days":
                     if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int days) || days < 1)

@@ -94,6 +94,12 @@ public sealed class CallLogEntry
     /// </summary>
     public string? UsageSource { get; set; }
 
+    /// <summary>The customer whose connected key served the call (<c>x-tokenlay-key-ref</c>), if any.</summary>
+    public string? KeyRef { get; init; }
+
+    /// <summary>The id of that connected key (never the key itself).</summary>
+    public string? KeyId { get; init; }
+
     /// <summary>The reservation the call drew on (<c>x-tokenlay-reservation</c>), if any.</summary>
     public string? ReservationId { get; set; }
 }

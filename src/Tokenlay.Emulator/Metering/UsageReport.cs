@@ -28,7 +28,7 @@ public sealed record UsageReport(
     DateTimeOffset? Since, DateTimeOffset? Until, UsageTotals Totals,
     IReadOnlyList<ModelUsage> ByModel, IReadOnlyList<UserUsage> ByUser, IReadOnlyList<DailyUsage> Daily,
     IReadOnlyList<string> UnknownModels, IReadOnlyList<FeatureUsage> ByFeature, CallOutcomes Outcomes,
-    long ByUserCount = 0, long ByFeatureCount = 0)
+    long ByUserCount = 0, long ByFeatureCount = 0, IReadOnlyList<KeyRefUsage>? ByKeyRef = null)
 {
     /// <summary>How many users and features a report lists unless asked (<c>limit</c>).</summary>
     public const int DefaultBreakdownLimit = 100;
@@ -46,6 +46,7 @@ public sealed record UsageReport(
         var byModel = new SortedDictionary<string, UsageSums>(StringComparer.Ordinal);
         var byUser = new Dictionary<string, (string? User, UsageSums Sums)>(StringComparer.Ordinal);
         var byFeature = new Dictionary<string, (string? Feature, UsageSums Sums)>(StringComparer.Ordinal);
+        var byKeyRef = new SortedDictionary<string, UsageSums>(StringComparer.Ordinal);
         var daily = new SortedDictionary<string, UsageSums>(StringComparer.Ordinal);
         var unknown = new SortedSet<string>(StringComparer.Ordinal);
         foreach ((UsageKey key, UsageSums sums) in rows)
@@ -60,6 +61,10 @@ public sealed record UsageReport(
             Sum(daily, key.At.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Add(sums);
             Group(byUser, key.User).Add(sums);
             Group(byFeature, key.Feature).Add(sums);
+            if (key.KeyRef is { } keyRef)
+            {
+                Sum(byKeyRef, keyRef).Add(sums);
+            }
             if (sums.Unpriced > 0)
             {
                 unknown.Add(model);
@@ -74,7 +79,8 @@ public sealed record UsageReport(
             byFeature.Values.OrderByDescending(g => g.Sums.CostUsd).ThenByDescending(g => g.Sums.Requests).ThenBy(g => g.Feature, StringComparer.Ordinal).Take(limit)
                 .Select(g => new FeatureUsage(g.Feature, g.Sums.Requests, g.Sums.InputTokens, g.Sums.OutputTokens, g.Sums.CostUsd)).ToList(),
             new CallOutcomes(totals.Calls, totals.Blocked, totals.Downgraded, totals.Warned, totals.Failed),
-            byUser.Count, byFeature.Count);
+            byUser.Count, byFeature.Count,
+            byKeyRef.Select(p => new KeyRefUsage(p.Key, p.Value.Requests, p.Value.InputTokens, p.Value.OutputTokens, p.Value.CostUsd)).ToList());
         return report;
 
         static UsageSums Sum(IDictionary<string, UsageSums> map, string key) =>
@@ -91,6 +97,9 @@ public sealed record UsageReport(
         }
     }
 }
+
+/// <summary>Usage of the calls made with one customer's connected key (<c>x-tokenlay-key-ref</c>).</summary>
+public sealed record KeyRefUsage(string KeyRef, long Requests, long InputTokens, long OutputTokens, decimal CostUsd);
 
 /// <summary>Usage of one product feature (<c>x-tokenlay-feature</c>); null collects calls with none.</summary>
 public sealed record FeatureUsage(string? Feature, long Requests, long InputTokens, long OutputTokens, decimal CostUsd);

@@ -48,9 +48,9 @@ internal sealed class UsageSums
 }
 
 /// <summary>The attribution a usage row is grouped and filtered by; <see cref="At"/> is the call's time, or its minute for folded rows.</summary>
-internal readonly record struct UsageKey(DateTimeOffset At, string? User, string? Org, string? Project, string? Feature, string? Model)
+internal readonly record struct UsageKey(DateTimeOffset At, string? User, string? Org, string? Project, string? Feature, string? Model, string? KeyRef = null)
 {
-    public static UsageKey Of(CallLogEntry e) => new(e.Timestamp, e.User, e.Org, e.Project, e.Feature, e.ModelUsed);
+    public static UsageKey Of(CallLogEntry e) => new(e.Timestamp, e.User, e.Org, e.Project, e.Feature, e.ModelUsed, e.KeyRef);
 
     /// <summary>The same attribution at the start of its minute: the grain evicted calls are folded at.</summary>
     public UsageKey ToMinute() => this with { At = new DateTimeOffset(At.UtcTicks - At.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero) };

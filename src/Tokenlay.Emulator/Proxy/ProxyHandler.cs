@@ -35,10 +35,12 @@ internal sealed class ProxyHandler
     private readonly RuleAdmission _admission;
     private readonly IdempotencyStore _idempotency;
     private readonly IProvider _provider;
+    private readonly Keys.KeyVault? _vault;
     private readonly CancellationToken _stopping;
 
-    public ProxyHandler(TokenlayEmulatorOptions options, UsageStore store, RuleAdmission admission, IdempotencyStore idempotency, IProvider provider, CancellationToken stopping)
+    public ProxyHandler(TokenlayEmulatorOptions options, UsageStore store, RuleAdmission admission, IdempotencyStore idempotency, IProvider provider, CancellationToken stopping, Keys.KeyVault? vault = null)
     {
+        _vault = vault;
         _stopping = stopping;
         _options = options;
         _store = store;
@@ -50,7 +52,7 @@ internal sealed class ProxyHandler
     public async Task HandleAsync(HttpContext http, string endpoint)
     {
         long started = Stopwatch.GetTimestamp();
-        (ProxyCall? call, RequestError? invalid) = await RequestReader.ReadAsync(http, endpoint, _options);
+        (ProxyCall? call, RequestError? invalid) = await RequestReader.ReadAsync(http, endpoint, _options, _vault);
         if (call is null)
         {
             await ProxyResponses.WriteRequestErrorAsync(http, invalid!);
@@ -58,7 +60,11 @@ internal sealed class ProxyHandler
         }
 
         string? key = call.Metadata.IdempotencyKey;
-        string fingerprint = key is null ? "" : RequestFingerprint.Of(http.Request.Path, http.Request.Headers.Authorization.ToString(), call.Metadata.Values, call.RawBody);
+        // The customer whose key serves the call is part of what a key is bound to: its retry for another customer is a 409, not their answer.
+        IReadOnlyDictionary<string, string> bound = call.Metadata.KeyRef is { } keyRef
+            ? new Dictionary<string, string>(call.Metadata.Values) { ["\0key-ref"] = keyRef + "\0" + call.Metadata.KeyProvider }
+            : call.Metadata.Values;
+        string fingerprint = key is null ? "" : RequestFingerprint.Of(http.Request.Path, http.Request.Headers.Authorization.ToString(), bound, call.RawBody);
         await _idempotency.RunAsync(http, key, fingerprint, "x-tokenlay-idempotency-key", keyed =>
         {
             // A keyed stream is copied as it goes out, so that its retries can be answered byte for byte.
@@ -78,13 +84,16 @@ internal sealed class ProxyHandler
         DateTimeOffset now = _options.TimeProvider.GetUtcNow();
         (string id, long sequence) = _store.NextId();
         RequestMetadata meta = call.Metadata;
-        string? provider = PriceTable.ProviderFromBase(meta.ProviderBase) ?? (_options.Forward ? null : "openai");
+        string? provider = (meta.Key is { } connected
+            ? Keys.KeyProviders.PriceProvider(connected.Provider) ?? PriceTable.ProviderFromBase(connected.BaseUrl)
+            : PriceTable.ProviderFromBase(meta.ProviderBase)) ?? (_options.Forward ? null : "openai");
         var entry = new CallLogEntry
         {
             Id = id, Sequence = sequence, Timestamp = now, Endpoint = call.Endpoint.Replace('/', '.'),
             User = meta["user"], Org = meta["org"], Plan = meta["plan"], Project = meta["project"], Feature = meta["feature"],
             Metadata = new Dictionary<string, string>(meta.Values), ModelRequested = call.Model, ModelUsed = call.Model,
             Provider = provider, Stream = call.Stream, IdempotencyKey = meta.IdempotencyKey, ReservationId = meta.ReservationId,
+            KeyRef = meta.Key?.RefId, KeyId = meta.Key?.Id,
         };
         http.Response.Headers["x-tokenlay-request-id"] = id;
         var warnings = new List<string>();
@@ -151,7 +160,11 @@ internal sealed class ProxyHandler
                     return ProxyResponses.WriteStreamSummaryAsync(http, entry, started, priced, used, remaining);
                 };
             }
-            var request = new ProxyRequest(call.Endpoint, call.Body, outcome.Model, call.Stream, meta.ProviderKey, meta.ProviderBase, inputTokens);
+            var request = new ProxyRequest(call.Endpoint, call.Body, outcome.Model, call.Stream, meta.Key?.Secret ?? meta.ProviderKey, meta.Key?.BaseUrl ?? meta.ProviderBase, inputTokens) { Key = meta.Key };
+            if (meta.Key is { } used)
+            {
+                _vault?.Used(used.Id);
+            }
             // A keyed plain call runs to the end even if its caller leaves, as Stripe's API does: its
             // retry (same key) then gets this answer instead of running, and paying, a second time.
             CancellationToken upstreamToken = keyed && !call.Stream ? _stopping : http.RequestAborted;

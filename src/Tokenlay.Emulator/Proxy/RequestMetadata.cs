@@ -17,7 +17,7 @@ internal sealed class RequestMetadata
     // Control headers of the wire contract: read here, never metadata.
     private static readonly HashSet<string> s_control = new(StringComparer.OrdinalIgnoreCase)
     {
-        "provider-key", "provider-base", "idempotency-key", "reservation", "signature", "key", "stream-summary",
+        "provider-key", "provider-base", "idempotency-key", "reservation", "signature", "key", "stream-summary", "key-ref", "key-provider",
     };
 
     // Fields named like credentials are dropped whatever their value.
@@ -27,6 +27,15 @@ internal sealed class RequestMetadata
     public string? ProviderBase { get; private init; }
     public string? IdempotencyKey { get; private init; }
     public string? ReservationId { get; private init; }
+
+    /// <summary>The customer whose connected key the call is made with (<c>x-tokenlay-key-ref</c>).</summary>
+    public string? KeyRef { get; private init; }
+
+    /// <summary>Which of the customer's keys, when it has several (<c>x-tokenlay-key-provider</c>).</summary>
+    public string? KeyProvider { get; private init; }
+
+    /// <summary>The connected key named by <see cref="KeyRef"/>, opened by the read stage; set once, before the call is built.</summary>
+    internal Keys.ResolvedKey? Key { get; set; }
 
     /// <summary>Whether the caller asked for a final <c>tokenlay.summary</c> event on a stream (<c>x-tokenlay-stream-summary</c>).</summary>
     public bool StreamSummary { get; private init; }
@@ -45,6 +54,8 @@ internal sealed class RequestMetadata
             ProviderBase = Header(headers, "x-tokenlay-provider-base"),
             IdempotencyKey = Header(headers, "x-tokenlay-idempotency-key"),
             ReservationId = Header(headers, "x-tokenlay-reservation"),
+            KeyRef = Header(headers, "x-tokenlay-key-ref") is { } keyRef ? Decode(keyRef) : null,
+            KeyProvider = Header(headers, "x-tokenlay-key-provider"),
             StreamSummary = Header(headers, "x-tokenlay-stream-summary") is not null,
         };
         foreach ((string name, StringValues value) in headers)

@@ -25,7 +25,7 @@ internal static class RequestReader
 
     private static readonly string[] s_roles = ["system", "developer", "user", "assistant", "tool", "function"];
 
-    public static async Task<(ProxyCall? Call, RequestError? Error)> ReadAsync(HttpContext http, string endpoint, TokenlayEmulatorOptions options)
+    public static async Task<(ProxyCall? Call, RequestError? Error)> ReadAsync(HttpContext http, string endpoint, TokenlayEmulatorOptions options, Keys.KeyVault? vault = null)
     {
         (JsonObject? body, byte[] bytes, RequestError? unreadable) = await JsonBody.ReadAsync(http, options);
         if (body is null)
@@ -37,7 +37,14 @@ internal static class RequestReader
             return (null, error);
         }
         RequestMetadata metadata = RequestMetadata.From(http.Request.Headers);
-        if (options.Forward)
+        if (metadata.KeyRef is not null || metadata.KeyProvider is not null)
+        {
+            if (KeyOf(metadata, vault) is { } keyError)
+            {
+                return (null, keyError);
+            }
+        }
+        else if (options.Forward)
         {
             if (metadata.ProviderKey is null)
             {
@@ -50,6 +57,33 @@ internal static class RequestReader
             }
         }
         return (ProxyCall.Of(endpoint, body, bytes, metadata), null);
+    }
+
+    /// <summary>
+    /// Opens the connected key the call names (<c>x-tokenlay-key-ref</c>): its secret and base replace
+    /// <c>x-tokenlay-provider-key</c> and <c>-base</c>, so sending a provider key as well is an error.
+    /// </summary>
+    private static RequestError? KeyOf(RequestMetadata metadata, Keys.KeyVault? vault)
+    {
+        if (metadata.KeyRef is not { } keyRef)
+        {
+            return new RequestError(400, "x-tokenlay-key-provider names which of a customer's keys to use, and needs x-tokenlay-key-ref naming the customer.", "missing_key_ref", "x-tokenlay-key-ref");
+        }
+        if (metadata.ProviderKey is not null)
+        {
+            return new RequestError(400, "Send x-tokenlay-key-ref or x-tokenlay-provider-key, not both: the connected key of the customer is the provider key.", "conflicting_provider_key", "x-tokenlay-provider-key");
+        }
+        if (metadata.KeyProvider is { } provider && Keys.KeyProviders.Parse(provider) is null)
+        {
+            return new RequestError(400, $"x-tokenlay-key-provider must be one of {string.Join(", ", Keys.KeyProviders.All)}.", "invalid_value", "x-tokenlay-key-provider");
+        }
+        if (vault is null)
+        {
+            return new RequestError(403, $"No key is connected for '{keyRef}'; connect one with POST /v1/keys.", "key_not_connected", "x-tokenlay-key-ref", "permission_error");
+        }
+        (Keys.ResolvedKey? key, RequestError? error) = vault.Resolve(keyRef, metadata.KeyProvider);
+        metadata.Key = key;
+        return error;
     }
 
     /// <summary>Checks the fields the emulator reads; null when the body is fine.</summary>

@@ -176,11 +176,19 @@ internal sealed class ForwardingProvider : IProvider, IDisposable
     private static HttpRequestMessage CreateMessage(ProxyRequest request)
     {
         string baseUrl = (request.ProviderBase ?? Tokenlay.TokenlayOptions.DefaultProviderApiBase.OriginalString).TrimEnd('/');
-        var message = new HttpRequestMessage(HttpMethod.Post, baseUrl + "/" + request.Endpoint)
+        var message = new HttpRequestMessage(HttpMethod.Post, request.Key is { } key ? Keys.ProviderRoute.Url(key, request.Endpoint) : new Uri(baseUrl + "/" + request.Endpoint))
         {
             Content = new StringContent(request.Body.ToJsonString(), Encoding.UTF8, "application/json"),
         };
-        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", request.ProviderKey);
+        if (request.Key is { } connected)
+        {
+            // A customer's connected key: the header its provider reads (Bearer, Azure's api-key, Anthropic's x-api-key).
+            Keys.ProviderRoute.Authorize(message, connected);
+        }
+        else
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", request.ProviderKey);
+        }
         if (request.Stream)
         {
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));

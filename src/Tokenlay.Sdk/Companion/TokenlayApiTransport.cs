@@ -42,10 +42,25 @@ internal sealed class TokenlayApiTransport
 
     public ClientPipeline Pipeline { get; }
 
-    public async Task<T> SendAsync<T>(string method, string path, IEnumerable<KeyValuePair<string, string?>>? query, byte[]? body,
+    public Task<T> SendAsync<T>(string method, string path, IEnumerable<KeyValuePair<string, string?>>? query, byte[]? body,
         JsonTypeInfo<T> responseType, string what, CancellationToken cancellationToken, params KeyValuePair<string, string>[] headers)
+        where T : class =>
+        SendAsync(method, path, query, body, responseType, what, null, cancellationToken, headers);
+
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="path">The path under the base URL.</param>
+    /// <param name="query">Query parameters; null values are left out.</param>
+    /// <param name="body">The JSON body, if any.</param>
+    /// <param name="responseType">What the answer is read as.</param>
+    /// <param name="what">Names the request in error messages.</param>
+    /// <param name="secret">A secret in <paramref name="body"/> (a customer's key) that no exception message may ever carry.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <param name="headers">Extra request headers.</param>
+    public async Task<T> SendAsync<T>(string method, string path, IEnumerable<KeyValuePair<string, string?>>? query, byte[]? body,
+        JsonTypeInfo<T> responseType, string what, string? secret, CancellationToken cancellationToken, params KeyValuePair<string, string>[] headers)
         where T : class
     {
+        Func<string, string> redact = secret is null ? Redact : text => SecretRedactor.Redact(text, Settings.TokenlayKey, secret);
         using PipelineMessage message = Pipeline.CreateMessage();
         message.Apply(new RequestOptions { CancellationToken = cancellationToken });
         PipelineRequest request = message.Request;
@@ -67,14 +82,14 @@ internal sealed class TokenlayApiTransport
         {
             await Pipeline.SendAsync(message).ConfigureAwait(false);
         }
-        catch (Exception exception) when (TokenlayFailures.Translate(Settings, message, exception, Redact) is { } typed)
+        catch (Exception exception) when (TokenlayFailures.Translate(Settings, message, exception, redact) is { } typed)
         {
             throw typed;
         }
         PipelineResponse response = message.Response!;
         if (response.IsError)
         {
-            throw await TokenlayFailures.FromErrorResponseAsync(Settings, message, response, Redact).ConfigureAwait(false);
+            throw await TokenlayFailures.FromErrorResponseAsync(Settings, message, response, redact).ConfigureAwait(false);
         }
         return Parse(message, response, responseType, what);
     }

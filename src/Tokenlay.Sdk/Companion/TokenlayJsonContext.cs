@@ -13,6 +13,9 @@ namespace Tokenlay.Companion;
 [JsonSerializable(typeof(TokenlayCheckResult))]
 [JsonSerializable(typeof(TokenlayRecordResult))]
 [JsonSerializable(typeof(TokenlayReservationState))]
+[JsonSerializable(typeof(TokenlayConnectedKey))]
+[JsonSerializable(typeof(TokenlayConnectedKeyPage))]
+[JsonSerializable(typeof(TokenlayKeyEventPage))]
 [JsonSerializable(typeof(Dictionary<string, Dictionary<string, TokenlayModelPrice>>))]
 internal sealed partial class TokenlayJsonContext : JsonSerializerContext
 {

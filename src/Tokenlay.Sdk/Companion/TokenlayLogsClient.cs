@@ -77,6 +77,7 @@ public class TokenlayLogsClient
         {
             new("user", query.User),
             new("model", query.Model),
+            new("key_ref", query.KeyRef),
             new("success", query.Success is { } s ? (s ? "true" : "false") : null),
             new("since", TokenlayApiTransport.Time(query.Since)),
             new("until", TokenlayApiTransport.Time(query.Until)),

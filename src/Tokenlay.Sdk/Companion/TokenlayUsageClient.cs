@@ -36,6 +36,7 @@ public class TokenlayUsageClient
             new("project", query.Project),
             new("feature", query.Feature),
             new("model", query.Model),
+            new("key_ref", query.KeyRef),
             new("since", TokenlayApiTransport.Time(query.Since)),
             new("until", TokenlayApiTransport.Time(query.Until)),
         };

@@ -13,8 +13,10 @@ internal sealed class ResolvedContext
 {
     public static readonly ResolvedContext Empty = new(Array.Empty<KeyValuePair<string, string>>(), null, null, Array.Empty<Action<TokenlayResponseInfo>>());
 
-    private ResolvedContext(KeyValuePair<string, string>[] headers, string? providerApiKey, string? providerApiBase, Action<TokenlayResponseInfo>[] callbacks)
+    private ResolvedContext(KeyValuePair<string, string>[] headers, string? providerApiKey, string? providerApiBase, Action<TokenlayResponseInfo>[] callbacks, string? keyRef = null, string? keyProvider = null)
     {
+        KeyRef = keyRef;
+        KeyProvider = keyProvider;
         Headers = headers;
         ProviderApiKey = providerApiKey;
         ProviderApiBase = providerApiBase;
@@ -27,6 +29,16 @@ internal sealed class ResolvedContext
     public string? ProviderApiKey { get; }
 
     public string? ProviderApiBase { get; }
+
+    /// <summary>
+    /// <c>x-tokenlay-key-ref</c>, encoded. It and <see cref="ProviderApiKey"/> fill one slot, the call's
+    /// credential: whichever the innermost layer sets wins, so a scope naming a customer's connected key
+    /// is never sent with the client's own provider key (the proxy refuses both at once).
+    /// </summary>
+    public string? KeyRef { get; }
+
+    /// <summary><c>x-tokenlay-key-provider</c>: which of the <see cref="KeyRef"/> customer's keys; sent only with a key ref.</summary>
+    public string? KeyProvider { get; }
 
     /// <summary>Innermost first.</summary>
     public Action<TokenlayResponseInfo>[] Callbacks { get; }
@@ -44,6 +56,8 @@ internal sealed class ResolvedContext
         TokenlayHeaderNames.ProviderBase,
         TokenlayHeaderNames.IdempotencyKey,
         TokenlayHeaderNames.Reservation,
+        TokenlayHeaderNames.KeyRef,
+        TokenlayHeaderNames.KeyProvider,
         TokenlayHeaderNames.Key,
         "authorization",
     };
@@ -85,7 +99,22 @@ internal sealed class ResolvedContext
         AddNamed(named, TokenlayHeaderNames.Project, "Project", context.Project);
         AddNamed(named, TokenlayHeaderNames.Feature, "Feature", context.Feature);
         AddNamed(named, TokenlayHeaderNames.Reservation, "ReservationId", context.ReservationId);
-        return Build(context.Metadata, named, context.ExtraHeaders, context.ProviderApiKey, context.ProviderApiBase, context.OnResponse);
+        string? keyProvider = context.KeyProvider is { } provider
+            ? HeaderRules.EncodeValue("KeyProvider", provider.ToString(), escapePercent: true, "TokenlayRequestContext")
+            : null;
+        string? keyRef = null;
+        if (context.KeyRef is not null)
+        {
+            if (context.ProviderApiKey is not null)
+            {
+                throw new ArgumentException(
+                    "Set KeyRef (a customer's connected key) or ProviderApiKey (a key sent with each call) on a TokenlayRequestContext, not both.", nameof(context));
+            }
+            keyRef = HeaderRules.EncodeValue("KeyRef", TokenlayKeyConnection.CheckRefId(context.KeyRef, "KeyRef"), escapePercent: true, "TokenlayRequestContext");
+        }
+        ResolvedContext built = Build(context.Metadata, named, context.ExtraHeaders, context.ProviderApiKey, context.ProviderApiBase, context.OnResponse);
+        return keyRef is null && keyProvider is null ? built
+            : new ResolvedContext(built.Headers, built.ProviderApiKey, built.ProviderApiBase, built.Callbacks, keyRef, keyProvider);
     }
 
     /// <summary>Returns this context with <paramref name="inner"/> laid over it, key by key.</summary>
@@ -107,11 +136,22 @@ internal sealed class ResolvedContext
         var callbacks = new Action<TokenlayResponseInfo>[inner.Callbacks.Length + Callbacks.Length];
         inner.Callbacks.CopyTo(callbacks, 0);
         Callbacks.CopyTo(callbacks, inner.Callbacks.Length);
+        // The credential slot: a key ref further in replaces a provider key (and its base) further out, and the reverse.
+        if (inner.KeyRef is not null)
+        {
+            return new ResolvedContext(headers.ToArray(), null, null, callbacks, inner.KeyRef, inner.KeyProvider);
+        }
+        if (inner.ProviderApiKey is not null)
+        {
+            return new ResolvedContext(headers.ToArray(), inner.ProviderApiKey, inner.ProviderApiBase ?? ProviderApiBase, callbacks);
+        }
         return new ResolvedContext(
             headers.ToArray(),
-            inner.ProviderApiKey ?? ProviderApiKey,
+            ProviderApiKey,
             inner.ProviderApiBase ?? ProviderApiBase,
-            callbacks);
+            callbacks,
+            KeyRef,
+            inner.KeyProvider ?? KeyProvider);
     }
 
     private static ResolvedContext Build(

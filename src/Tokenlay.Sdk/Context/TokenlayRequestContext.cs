@@ -32,8 +32,24 @@ public class TokenlayRequestContext
     /// <summary>Headers sent verbatim.</summary>
     public IDictionary<string, string> ExtraHeaders { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>A provider key for these calls only (a customer's own key).</summary>
+    /// <summary>A provider key for these calls only (a customer's own key). To leave the key with Tokenlay, connect it and set <see cref="KeyRef"/> instead.</summary>
     public string? ProviderApiKey { get; set; }
+
+    /// <summary>
+    /// The customer whose connected key (<see cref="Companion.TokenlayKeysClient.ConnectAsync"/>) these calls use,
+    /// sent as <c>x-tokenlay-key-ref</c>: Tokenlay sends them to that key's provider and base with that key,
+    /// and no provider key is sent. It takes the place of a <see cref="ProviderApiKey"/> and <see cref="ProviderApiBase"/>
+    /// set further out (client defaults, outer scopes), and a <see cref="ProviderApiKey"/> set further in takes its place;
+    /// setting both on one context is an <see cref="ArgumentException"/>. An unknown or revoked customer is a
+    /// <see cref="TokenlayKeyNotConnectedException"/>.
+    /// </summary>
+    public string? KeyRef { get; set; }
+
+    /// <summary>
+    /// Which of the <see cref="KeyRef"/> customer's keys to use when it has keys for several providers, sent as
+    /// <c>x-tokenlay-key-provider</c>; not needed with one key.
+    /// </summary>
+    public TokenlayKeyProvider? KeyProvider { get; set; }
 
     /// <summary>A provider base URL for these calls only (absolute http or https).</summary>
     public Uri? ProviderApiBase { get; set; }
@@ -64,6 +80,14 @@ public class TokenlayRequestContext
         text.Append(", ExtraHeaders = [").Append(string.Join(", ", ExtraHeaders?.Keys ?? Array.Empty<string>())).Append(']');
         text.Append(", ProviderApiKey = ").Append(TokenlayOptions.Redact(ProviderApiKey));
         text.Append(", ProviderApiBase = ").Append(ProviderApiBase);
+        if (KeyRef is not null)
+        {
+            text.Append(", KeyRef = ").Append(KeyRef);
+        }
+        if (KeyProvider is not null)
+        {
+            text.Append(", KeyProvider = ").Append(KeyProvider);
+        }
         if (ReservationId is not null)
         {
             text.Append(", ReservationId = ").Append(ReservationId);

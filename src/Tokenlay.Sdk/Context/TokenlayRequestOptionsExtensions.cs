@@ -34,6 +34,14 @@ public static class TokenlayRequestOptionsExtensions
         {
             options.SetHeader(TokenlayHeaderNames.ProviderKey, resolved.ProviderApiKey);
         }
+        if (resolved.KeyRef is not null)
+        {
+            options.SetHeader(TokenlayHeaderNames.KeyRef, resolved.KeyRef);
+            if (resolved.KeyProvider is not null)
+            {
+                options.SetHeader(TokenlayHeaderNames.KeyProvider, resolved.KeyProvider);
+            }
+        }
         if (resolved.ProviderApiBase is not null)
         {
             options.SetHeader(TokenlayHeaderNames.ProviderBase, resolved.ProviderApiBase);

@@ -53,6 +53,10 @@ internal static class TokenlayErrorFactory
         {
             return new TokenlayProviderException(message, response, null, details);
         }
+        if (status == 403 && details.Code is "key_not_connected" or "key_revoked")
+        {
+            return new TokenlayKeyNotConnectedException(message, response, null, details);
+        }
         return status switch
         {
             400 or 422 => new TokenlayValidationException(message, response, null, details),

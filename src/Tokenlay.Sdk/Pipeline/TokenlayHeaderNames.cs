@@ -10,6 +10,8 @@ internal static class TokenlayHeaderNames
     public const string ProviderBase = "x-tokenlay-provider-base";
     public const string IdempotencyKey = "x-tokenlay-idempotency-key";
     public const string Reservation = "x-tokenlay-reservation";
+    public const string KeyRef = "x-tokenlay-key-ref";
+    public const string KeyProvider = "x-tokenlay-key-provider";
 
     // Asks for a final tokenlay.summary event on a stream (the figures headers cannot carry).
     public const string StreamSummary = "x-tokenlay-stream-summary";

@@ -78,8 +78,24 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         }
         ResolvedContext defaults = settings.Defaults;
         SetMissing(headers, defaults.Headers);
-        SetIfMissing(headers, TokenlayHeaderNames.ProviderKey, scope?.ProviderApiKey ?? defaults.ProviderApiKey);
-        SetIfMissing(headers, TokenlayHeaderNames.ProviderBase, scope?.ProviderApiBase ?? defaults.ProviderApiBase);
+        // One credential per call: a key ref (per call or scope) and a provider key never go together.
+        bool perCallKeyRef = headers.TryGetValue(TokenlayHeaderNames.KeyRef, out _);
+        bool perCallKey = headers.TryGetValue(TokenlayHeaderNames.ProviderKey, out _);
+        string? scopeKeyRef = perCallKey ? null : scope?.KeyRef;
+        if (perCallKeyRef)
+        {
+            // The call named its customer (and provider, if any) itself.
+        }
+        else if (scopeKeyRef is not null)
+        {
+            headers.Set(TokenlayHeaderNames.KeyRef, scopeKeyRef);
+            SetIfMissing(headers, TokenlayHeaderNames.KeyProvider, scope!.KeyProvider);
+        }
+        else
+        {
+            SetIfMissing(headers, TokenlayHeaderNames.ProviderKey, scope?.ProviderApiKey ?? defaults.ProviderApiKey);
+            SetIfMissing(headers, TokenlayHeaderNames.ProviderBase, scope?.ProviderApiBase ?? defaults.ProviderApiBase);
+        }
         if (!headers.TryGetValue(TokenlayHeaderNames.IdempotencyKey, out _))
         {
             headers.Set(TokenlayHeaderNames.IdempotencyKey, IdempotencyKeys.Next());

@@ -56,6 +56,26 @@ internal static class ReadmeSnippets
         }
     }
 
+    public static async Task CustomersOwnKeys(ChatClient chat, string customersOpenRouterKey, string customersNewOpenRouterKey)
+    {
+        var tokenlay = new TokenlayClient(TokenlayOptions.FromEnvironment());
+        TokenlayConnectedKey key = await tokenlay.Keys.ConnectAsync(
+            new TokenlayKeyConnection("acme", TokenlayKeyProvider.OpenAICompatible, customersOpenRouterKey)
+            {
+                BaseUrl = new Uri("https://openrouter.ai/api/v1"),
+                Label = "Acme's OpenRouter key",
+            });
+        Console.WriteLine(key); // TokenlayConnectedKey { Id = key_…, RefId = acme, …, KeyHint = ****1a2b, Status = active }
+
+        using (TokenlayScope.Begin(new TokenlayRequestContext { User = "alice", KeyRef = "acme" }))
+        {
+            ChatCompletion reply = await chat.CompleteChatAsync("Hello!");
+        }
+
+        await tokenlay.Keys.RotateAsync(key.Id, customersNewOpenRouterKey); // the next call uses the new key
+        await tokenlay.Keys.RevokeAsync(key.Id); // later calls for acme: TokenlayKeyNotConnectedException
+    }
+
     public static async Task PerCall(ChatClient chat, string json)
     {
         RequestOptions perCall = new RequestOptions().AddTokenlayContext(new TokenlayRequestContext { User = "u_42" });

@@ -55,7 +55,7 @@ function showKeyPanel(title, message) {
   document.getElementById("loading").hidden = true;
   document.getElementById("data").hidden = true;
   for (const id of ["totals", "log", "rules"]) document.getElementById(id).replaceChildren();
-  for (const id of ["by-user", "by-model", "by-feature", "webhooks", "pricing"]) document.querySelector("#" + id + " tbody").replaceChildren();
+  for (const id of ["by-user", "by-model", "by-feature", "webhooks", "pricing", "keys"]) document.querySelector("#" + id + " tbody").replaceChildren();
   document.getElementById("daily").querySelectorAll("svg").forEach(n => n.remove());
   state.seenLogIds.clear();
   document.getElementById("key-title").textContent = title;
@@ -135,6 +135,7 @@ function logEntry(e) {
       ["Model requested", e.model_requested], ["Model used", e.model_used], ["Tokens", `${int(e.input_tokens)} in, ${int(e.output_tokens)} out`],
       ["Cost (USD)", e.cost_usd === null || e.cost_usd === undefined ? costLabel(e) : usd(e.cost_usd)], ["Latency", Number(e.latency_ms).toFixed(1) + " ms"], ["Status", String(e.status)],
       ["Org", e.org], ["Plan", e.plan], ["Project", e.project], ["Feature", e.feature],
+      ["Customer key", e.key_ref ? `${e.key_ref} (${e.key_id})` : null],
       ...Object.entries(e.metadata || {}).map(([k, v]) => ["Metadata " + k, v]),
       ["Error", e.error],
     ].filter(([, v]) => v !== null && v !== undefined && v !== "").flatMap(([k, v]) => [el("dt", null, k), el("dd", null, bidi(String(v)))])));
@@ -177,6 +178,17 @@ function renderWebhooks(deliveries) {
     : [el("tr", null, el("td", { colspan: 5 }, "No webhook sent yet."))]));
 }
 
+function renderKeys(keys) {
+  // The API never returns a secret: key_hint is the last four characters, shown as such.
+  document.querySelector("#keys tbody").replaceChildren(...(keys.length ? keys.map(k => el("tr", { "data-key": k.id },
+    el("th", { scope: "row" }, k.ref_id), el("td", null, k.provider), el("td", null, k.label || ""),
+    el("td", { class: "mono" }, "\u2022\u2022\u2022\u2022" + k.key_hint),
+    el("td", { class: k.status === "invalid" || k.status === "revoked" ? "fail" : "" }, k.status),
+    el("td", null, k.last_used_at ? new Date(k.last_used_at).toLocaleString() : "never"),
+    el("td", { class: "num" }, int(k.call_count))))
+    : [el("tr", null, el("td", { colspan: 7 }, "No customer key connected."))]));
+}
+
 function renderPricing(pricing) {
   const rows = [];
   const overrides = pricing.overrides || {};
@@ -189,8 +201,8 @@ function renderPricing(pricing) {
 }
 
 async function refreshAll() {
-  const [usage, rules, webhooks, pricing] = await Promise.all([
-    api("/v1/usage" + sinceParam()), api("/v1/rules/status"), api("/v1/webhooks/deliveries"), api("/v1/pricing")]);
+  const [usage, rules, webhooks, pricing, keys] = await Promise.all([
+    api("/v1/usage" + sinceParam()), api("/v1/rules/status"), api("/v1/webhooks/deliveries"), api("/v1/pricing"), api("/v1/keys?limit=100")]);
   // Shown before drawing, so the chart is drawn at the width it really has.
   document.getElementById("loading").hidden = true;
   document.getElementById("key-panel").hidden = true;
@@ -203,6 +215,7 @@ async function refreshAll() {
   renderRules(rules.data);
   renderWebhooks(webhooks.data);
   renderPricing(pricing);
+  renderKeys(keys.data);
   await refreshLog();
 }
 

@@ -71,7 +71,8 @@ internal sealed class SqliteCallStore : ICallPersistence
         {
             _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
             _connection.Open();
-            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+            // secure_delete: a rotated or revoked key's sealed secret is overwritten on disk, not left in a free page.
+            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;");
             long version = Scalar("PRAGMA user_version") is long v ? v : 0;
             if (version > SchemaVersion)
             {
@@ -89,6 +90,8 @@ internal sealed class SqliteCallStore : ICallPersistence
                 CREATE TABLE IF NOT EXISTS credit_tiers (id TEXT PRIMARY KEY, tier TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS blocklist (subject TEXT PRIMARY KEY, entry TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS idempotency (scope TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (scope, key));
+                CREATE TABLE IF NOT EXISTS connected_keys (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS connected_key_events (seq INTEGER PRIMARY KEY, key_id TEXT NOT NULL, event TEXT NOT NULL);
                 """);
             Execute($"PRAGMA user_version = {SchemaVersion};");
         }

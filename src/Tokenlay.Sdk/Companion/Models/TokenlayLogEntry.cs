@@ -92,6 +92,12 @@ public sealed class TokenlayLogEntry
     /// <summary>The reservation the call drew on, if any.</summary>
     public string? ReservationId { get; init; }
 
+    /// <summary>The customer whose connected key served the call (<see cref="TokenlayRequestContext.KeyRef"/>), if any.</summary>
+    public string? KeyRef { get; init; }
+
+    /// <summary>The id of that connected key (<see cref="TokenlayConnectedKey.Id"/>); never the key.</summary>
+    public string? KeyId { get; init; }
+
     /// <summary>The error, for failed calls.</summary>
     public string? Error { get; init; }
 }

@@ -20,6 +20,9 @@ public sealed class TokenlayUsageQuery
     /// <summary>Only this model (the one that served the call).</summary>
     public string? Model { get; set; }
 
+    /// <summary>Only calls made with this customer's connected key (<see cref="TokenlayRequestContext.KeyRef"/>).</summary>
+    public string? KeyRef { get; set; }
+
     /// <summary>Calls at or after this time.</summary>
     public DateTimeOffset? Since { get; set; }
 
@@ -35,6 +38,9 @@ public sealed class TokenlayLogQuery
 
     /// <summary>Only this model (the one that served the call).</summary>
     public string? Model { get; set; }
+
+    /// <summary>Only calls made with this customer's connected key (<see cref="TokenlayRequestContext.KeyRef"/>).</summary>
+    public string? KeyRef { get; set; }
 
     /// <summary>Only successful (true) or failed (false) calls.</summary>
     public bool? Success { get; set; }

@@ -25,6 +25,9 @@ public sealed class TokenlayUsage
     /// <summary>Per UTC day, oldest first.</summary>
     public IReadOnlyList<TokenlayDailyUsage> Daily { get; init; } = Array.Empty<TokenlayDailyUsage>();
 
+    /// <summary>Per customer whose connected key served the calls (<see cref="TokenlayRequestContext.KeyRef"/>); calls made without one are not listed.</summary>
+    public IReadOnlyList<TokenlayKeyRefUsage> ByKeyRef { get; init; } = Array.Empty<TokenlayKeyRefUsage>();
+
     /// <summary>Models with no price: their calls add no cost (never a guessed 0 per model; see <see cref="TokenlayModelUsage.CostUsd"/>).</summary>
     public IReadOnlyList<string> UnknownModels { get; init; } = Array.Empty<string>();
 }
@@ -75,6 +78,25 @@ public sealed class TokenlayUserUsage
 {
     /// <summary>The user; null for calls made with no user.</summary>
     public string? User { get; init; }
+
+    /// <summary>Calls.</summary>
+    public long Requests { get; init; }
+
+    /// <summary>Input tokens.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Output tokens.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Cost in USD of the priced calls.</summary>
+    public decimal CostUsd { get; init; }
+}
+
+/// <summary>Usage of the calls made with one customer's connected key.</summary>
+public sealed class TokenlayKeyRefUsage
+{
+    /// <summary>The customer (<see cref="TokenlayConnectedKey.RefId"/>).</summary>
+    public string KeyRef { get; init; } = "";
 
     /// <summary>Calls.</summary>
     public long Requests { get; init; }
