@@ -60,7 +60,7 @@ public sealed class KeyToolTests : IDisposable
 
     private static Process StartTool(string vaultKey, params string[] args)
     {
-        string tool = Path.Combine(AppContext.BaseDirectory, "Tokenlay.Emulator.Tool.dll");
+        string tool = Emu.ToolPath;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(tool);
         foreach (string arg in args)
