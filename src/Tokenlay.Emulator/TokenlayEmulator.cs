@@ -15,6 +15,7 @@ using Tokenlay.Emulator.Budget;
 using Tokenlay.Emulator.Endpoints;
 using Tokenlay.Emulator.Hosting;
 using Tokenlay.Emulator.Idempotency;
+using Tokenlay.Emulator.Labels;
 using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Metering.Persistence;
 using Tokenlay.Emulator.Proxy;
@@ -38,6 +39,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly WebhookNotifier _webhooks;
     private readonly ForwardingProvider? _forwarder;
+    private CallLabeling? _labeling;
 
     private TokenlayEmulator(WebApplication app, Uri baseUrl, TokenlayEmulatorOptions options, UsageStore store, WebhookNotifier webhooks, ForwardingProvider? forwarder)
     {
@@ -85,6 +87,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         {
             throw new ArgumentException("Set TokenlayEmulatorOptions.DataPath (--data) or StatePath (--state), not both.", nameof(options));
         }
+        LabelingSetup.Validate(options);
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
@@ -136,7 +139,8 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         }
         var admission = new RuleAdmission(options, ledger, webhooks);
         var idempotency = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys, answers, "proxy");
-        var proxy = new ProxyHandler(options, store, admission, idempotency, provider, app.Lifetime.ApplicationStopping);
+        CallLabeling labeling = LabelingSetup.Create(options, provider, store, webhooks, sqlite);
+        var proxy = new ProxyHandler(options, store, admission, idempotency, provider, labeling, app.Lifetime.ApplicationStopping);
 
         // First of all: a DNS-rebinding page reaches 127.0.0.1 under its own host name, and tl_local is public.
         app.UseHostFiltering();
@@ -193,7 +197,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
 #endif
         OpenAIEndpoints.Map(app, proxy, store, archive, options.Forward ? "forward" : "simulate", options.ExtraModels);
         CompanionEndpoints.Map(app, store);
-        BudgetEndpoints.Map(app, store, admission, options, answers);
+        BudgetEndpoints.Map(app, store, admission, options, answers, labeling);
         Dashboard.DashboardEndpoints.Map(app, options.Rules, ledger, webhooks);
         // The fallback also catches a known path asked with the wrong method: that is a 405 naming the methods allowed.
         app.MapFallback((HttpContext http) => RouteMethods.Allowed(app, http.Request.Path) is { Count: > 0 } allowed
@@ -202,7 +206,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
 
         await app.StartAsync(cancellationToken);
         string url = app.Urls.First();
-        return new TokenlayEmulator(app, new Uri(url), options, store, webhooks, forwarder);
+        return new TokenlayEmulator(app, new Uri(url), options, store, webhooks, forwarder) { _labeling = labeling };
     }
 
     /// <summary>
@@ -227,6 +231,10 @@ public sealed class TokenlayEmulator : IAsyncDisposable
             await _app.StopAsync(stop.Token);
         }
         await _app.DisposeAsync();
+        if (_labeling is not null)
+        {
+            await _labeling.DisposeAsync(); // replies still being labeled may send webhooks and update entries
+        }
         await _webhooks.DisposeAsync();
         _forwarder?.Dispose();
         Store.Dispose();

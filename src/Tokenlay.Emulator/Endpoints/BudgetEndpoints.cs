@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Tokenlay.Emulator.Budget;
 using Tokenlay.Emulator.Idempotency;
+using Tokenlay.Emulator.Labels;
 using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Proxy;
 using Tokenlay.Emulator.Rules;
@@ -26,10 +27,10 @@ internal static class BudgetEndpoints
     /// <summary>Reservation lifetimes: 5 minutes unless asked, at most a day.</summary>
     public const int DefaultTtlSeconds = 300, MaxTtlSeconds = 86_400;
 
-    public static void Map(IEndpointRouteBuilder app, UsageStore store, RuleAdmission admission, TokenlayEmulatorOptions options, IIdempotencyJournal? answers)
+    public static void Map(IEndpointRouteBuilder app, UsageStore store, RuleAdmission admission, TokenlayEmulatorOptions options, IIdempotencyJournal? answers, CallLabeling? labeling = null)
     {
         var records = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys, answers, "budget");
-        var handlers = new Handlers(store, admission, options, records);
+        var handlers = new Handlers(store, admission, options, records, labeling);
         app.MapPost("/v1/check", (Func<HttpContext, Task>)handlers.CheckAsync)
             .WithSummary("What a proxied call with this metadata and model would meet (rule, action, model, limits); meters nothing.");
         app.MapPost("/v1/usage/records", (Func<HttpContext, Task>)handlers.RecordAsync)
@@ -55,7 +56,7 @@ internal static class BudgetEndpoints
             .WithSummary("Releases what the reservation still holds.");
     }
 
-    private sealed class Handlers(UsageStore store, RuleAdmission admission, TokenlayEmulatorOptions options, IdempotencyStore records)
+    private sealed class Handlers(UsageStore store, RuleAdmission admission, TokenlayEmulatorOptions options, IdempotencyStore records, CallLabeling? labeling)
     {
         public async Task CheckAsync(HttpContext http)
         {
@@ -69,6 +70,7 @@ internal static class BudgetEndpoints
             }
             DateTimeOffset now = options.TimeProvider.GetUtcNow();
             Dictionary<string, object?> context = RuleContext.Build(request.Metadata, request.Model, request.Provider, store, now);
+            labeling?.AddTo(context, null); // recent_labels rules meet a check as they meet the call
             // Without an estimate, a check holds what a call without max_tokens would: the default output estimate.
             long inTokens = input ?? 0, outTokens = output ?? options.DefaultOutputTokenEstimate;
             AdmissionOutcome outcome = admission.Check(context, request.Model,
@@ -84,6 +86,7 @@ internal static class BudgetEndpoints
                 ["action"] = outcome.Action,
                 ["rule_id"] = outcome.Rule?.Id,
                 ["model"] = outcome.Model,
+                ["labels"] = LabelHeaders.Json(labeling is null ? [] : labeling.RecentLabels(request.Metadata["user"])),
                 ["warnings"] = new JsonArray(warnings.Select(w => (JsonNode)JsonValue.Create(w)).ToArray()),
                 ["limits"] = new JsonArray(outcome.Limits.Select(v => (JsonNode)new JsonObject
                 {
@@ -149,6 +152,7 @@ internal static class BudgetEndpoints
             }
             CallLogEntry entry = NewEntry(request!, "recorded", at, input ?? 0, output ?? 0, cost);
             Dictionary<string, object?> context = RuleContext.Build(request!.Metadata, request.Model, request.Provider, store, now);
+            labeling?.AddTo(context, null);
             Rule? rule = admission.Match(context);
             entry.RuleId = rule?.Id;
             ExceededLimit? exceeded = rule is null ? null : admission.Ledger.Record(rule, context, at, entry.InputTokens + entry.OutputTokens, entry.CostUsd);
@@ -198,6 +202,7 @@ internal static class BudgetEndpoints
             }
             DateTimeOffset now = options.TimeProvider.GetUtcNow();
             Dictionary<string, object?> context = RuleContext.Build(request.Metadata, request.Model, request.Provider, store, now);
+            labeling?.AddTo(context, null);
             Rule? rule = admission.Match(context);
             if (rule?.Then.Action == "block")
             {

@@ -28,7 +28,7 @@ public sealed record UsageReport(
     DateTimeOffset? Since, DateTimeOffset? Until, UsageTotals Totals,
     IReadOnlyList<ModelUsage> ByModel, IReadOnlyList<UserUsage> ByUser, IReadOnlyList<DailyUsage> Daily,
     IReadOnlyList<string> UnknownModels, IReadOnlyList<FeatureUsage> ByFeature, CallOutcomes Outcomes,
-    long ByUserCount = 0, long ByFeatureCount = 0)
+    long ByUserCount = 0, long ByFeatureCount = 0, IReadOnlyList<LabelUsage>? ByLabel = null)
 {
     /// <summary>How many users and features a report lists unless asked (<c>limit</c>).</summary>
     public const int DefaultBreakdownLimit = 100;
@@ -74,7 +74,7 @@ public sealed record UsageReport(
             byFeature.Values.OrderByDescending(g => g.Sums.CostUsd).ThenByDescending(g => g.Sums.Requests).ThenBy(g => g.Feature, StringComparer.Ordinal).Take(limit)
                 .Select(g => new FeatureUsage(g.Feature, g.Sums.Requests, g.Sums.InputTokens, g.Sums.OutputTokens, g.Sums.CostUsd)).ToList(),
             new CallOutcomes(totals.Calls, totals.Blocked, totals.Downgraded, totals.Warned, totals.Failed),
-            byUser.Count, byFeature.Count);
+            byUser.Count, byFeature.Count, totals.Labels?.Rows() ?? []);
         return report;
 
         static UsageSums Sum(IDictionary<string, UsageSums> map, string key) =>

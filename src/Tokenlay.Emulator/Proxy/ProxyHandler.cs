@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Http;
 using Tokenlay.Emulator.Budget;
 using Tokenlay.Emulator.Endpoints;
 using Tokenlay.Emulator.Idempotency;
+using Tokenlay.Emulator.Labels;
 using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Pricing;
 using Tokenlay.Emulator.Rules;
@@ -35,11 +36,13 @@ internal sealed class ProxyHandler
     private readonly RuleAdmission _admission;
     private readonly IdempotencyStore _idempotency;
     private readonly IProvider _provider;
+    private readonly CallLabeling _labeling;
     private readonly CancellationToken _stopping;
     private readonly ConcurrentDictionary<string, int> _inFlightByUser = new(StringComparer.Ordinal);
 
-    public ProxyHandler(TokenlayEmulatorOptions options, UsageStore store, RuleAdmission admission, IdempotencyStore idempotency, IProvider provider, CancellationToken stopping)
+    public ProxyHandler(TokenlayEmulatorOptions options, UsageStore store, RuleAdmission admission, IdempotencyStore idempotency, IProvider provider, CallLabeling labeling, CancellationToken stopping)
     {
+        _labeling = labeling;
         _stopping = stopping;
         _options = options;
         _store = store;
@@ -114,12 +117,17 @@ internal sealed class ProxyHandler
         bool cut = false;
         try
         {
+            // Labeled before admission, so that a rule on prompt_labels can refuse the call before it reaches the provider.
+            await _labeling.LabelPromptAsync(call, entry, http.RequestAborted);
+            _labeling.AddTo(context, entry.PromptLabels);
+            LabelHeaders.Set(http.Response, entry.PromptLabels);
             outcome = await _admission.AdmitAsync(context, call.Model,
                 (rule, model) => Estimate(call.With(model, rule?.Then.ModelParams), provider), reservation,
                 (rule, action, exceeded) => EventData(rule, action, entry, exceeded), entry, http.RequestAborted);
             entry.RuleId = outcome.Rule?.Id;
             entry.RuleAction = outcome.Action;
             entry.ModelUsed = outcome.Model;
+            _labeling.PromptDecided(entry, outcome.Rule, context);
             warnings.AddRange(outcome.Warnings);
             if (outcome.Refused)
             {
@@ -235,7 +243,8 @@ internal sealed class ProxyHandler
             {
                 _inFlightByUser.TryRemove(new KeyValuePair<string, int>(user, 0));
             }
-            _store.Add(entry);
+            // The reply is labeled after the call ended; the entry is stored by the labeling stage.
+            _labeling.Finish(call, entry, entry.Success || cut ? CallLabeling.ReplyText(reply, progress, call.Stream) : null, outcome?.Rule, context);
         }
     }
 

@@ -103,6 +103,7 @@ internal static class ProxyResponses
             ["cost"] = priced.CostUsd,
             ["duration_ms"] = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds),
             ["usage_source"] = priced.Usage.Source,
+            ["labels"] = Labels.LabelHeaders.Json(entry.PromptLabels), // the prompt's labels, as in x-tokenlay-labels
         };
         await http.Response.WriteAsync("event: tokenlay.summary\ndata: " + summary.ToJsonString() + "\n\n", http.RequestAborted);
         await http.Response.Body.FlushAsync(http.RequestAborted);

@@ -85,6 +85,7 @@ internal sealed class SqliteCallStore : ICallPersistence
                 CREATE TABLE IF NOT EXISTS ledger_holds (id TEXT PRIMARY KEY, hold TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS ledger_reservations (id TEXT PRIMARY KEY, reservation TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS idempotency (scope TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (scope, key));
+                CREATE TABLE IF NOT EXISTS label_history (subject TEXT NOT NULL, label TEXT NOT NULL, seen INTEGER NOT NULL, PRIMARY KEY (subject, label));
                 """);
             Execute($"PRAGMA user_version = {SchemaVersion};");
         }
