@@ -31,6 +31,13 @@ public sealed class TokenlayCheckResult
     /// <summary>Warnings the call would carry in <c>x-tokenlay-warnings</c>.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
 
+    /// <summary>
+    /// The intent labels the user had on calls in the last 24 hours (<c>labels</c>), such as
+    /// <see cref="TokenlayLabel.TosBreach"/>; <see cref="TokenlayLabel.Safe"/> is never listed. Empty when none, or without a user.
+    /// </summary>
+    [JsonPropertyName("labels")]
+    public IReadOnlyList<TokenlayLabel> RecentLabels { get; init; } = Array.Empty<TokenlayLabel>();
+
     /// <summary>Each limit of the rule, for this subject.</summary>
     public IReadOnlyList<TokenlayLimitStatus> Limits { get; init; } = Array.Empty<TokenlayLimitStatus>();
 
