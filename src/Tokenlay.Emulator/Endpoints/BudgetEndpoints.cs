@@ -32,7 +32,7 @@ internal static class BudgetEndpoints
         var records = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys, answers, "budget");
         var handlers = new Handlers(store, admission, options, records, labeling);
         app.MapPost("/v1/check", (Func<HttpContext, Task>)handlers.CheckAsync)
-            .WithSummary("What a proxied call with this metadata and model would meet (rule, action, model, limits); meters nothing.");
+            .WithSummary("What a proxied call with this metadata and model would meet (rule, action, model, limits), and the user's intent labels of the last 24 hours (labels); meters nothing.");
         app.MapPost("/v1/usage/records", (Func<HttpContext, Task>)handlers.RecordAsync)
             .WithSummary("Records usage that did not pass through the proxy; counted in usage, logs and limits. Idempotent by idempotency_key.");
         app.MapPost("/v1/reservations", (Func<HttpContext, Task>)handlers.ReserveAsync)

@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Tokenlay.Emulator.Labels;
 using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Pricing;
 
@@ -26,7 +27,8 @@ internal static class CompanionEndpoints
             .Produces<UsageReport>();
         app.MapGet("/v1/logs", (HttpContext http) => Logs(http, store))
             .WithSummary("Metered calls, newest first, paged with next_cursor; label= keeps the calls with that intent label.")
-            .Produces<LogPage>();
+            .Produces<LogPage>()
+            .WithLabelParameter();
         app.MapGet("/v1/logs/{id}", (string id) => store.Find(id) is { } entry
                 ? Results.Json(entry, EmulatorJson.Options)
                 : Error(404, $"No log entry has the id '{id}'.", "not_found", "log_not_found", "id"))
@@ -88,9 +90,9 @@ internal static class CompanionEndpoints
             success = s;
         }
         string? label = q.TryGetValue("label", out var labelText) ? labelText.ToString() : null;
-        if (label is not null && !Labels.IntentLabels.IsKnown(label))
+        if (label is not null && !IntentLabels.IsKnown(label))
         {
-            return Error(400, $"'label' must be one of {string.Join(", ", Labels.IntentLabels.All)}.", "invalid_request_error", "invalid_value", "label");
+            return Error(400, $"'label' must be one of {string.Join(", ", IntentLabels.All)}.", "invalid_request_error", "invalid_value", "label");
         }
         long before = long.MaxValue;
         if (q.TryGetValue("cursor", out var cursorText) && !TryDecodeCursor(cursorText.ToString(), out before))
