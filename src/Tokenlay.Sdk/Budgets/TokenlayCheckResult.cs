@@ -36,7 +36,14 @@ public sealed class TokenlayCheckResult
     /// <see cref="TokenlayLabel.TosBreach"/>; <see cref="TokenlayLabel.Safe"/> is never listed. Empty when none, or without a user.
     /// </summary>
     [JsonPropertyName("labels")]
-    public IReadOnlyList<TokenlayLabel> RecentLabels { get; init; } = Array.Empty<TokenlayLabel>();
+    public IReadOnlyList<TokenlayLabel> RecentLabels
+    {
+        get => _recentLabels;
+        // The source-generated reader sets every init property, absent ones to null: a server without labels reads as none.
+        init => _recentLabels = value ?? Array.Empty<TokenlayLabel>();
+    }
+
+    private readonly IReadOnlyList<TokenlayLabel> _recentLabels = Array.Empty<TokenlayLabel>();
 
     /// <summary>Each limit of the rule, for this subject.</summary>
     public IReadOnlyList<TokenlayLimitStatus> Limits { get; init; } = Array.Empty<TokenlayLimitStatus>();

@@ -29,7 +29,14 @@ public sealed class TokenlayUsage
     public IReadOnlyList<string> UnknownModels { get; init; } = Array.Empty<string>();
 
     /// <summary>Per intent label, in the label set's order: every call that had the label, and the usage of those counted.</summary>
-    public IReadOnlyList<TokenlayLabelUsage> ByLabel { get; init; } = Array.Empty<TokenlayLabelUsage>();
+    public IReadOnlyList<TokenlayLabelUsage> ByLabel
+    {
+        get => _byLabel;
+        // The source-generated reader sets every init property, absent ones to null: a server without labels reads as none.
+        init => _byLabel = value ?? Array.Empty<TokenlayLabelUsage>();
+    }
+
+    private readonly IReadOnlyList<TokenlayLabelUsage> _byLabel = Array.Empty<TokenlayLabelUsage>();
 }
 
 /// <summary>Usage of the calls with one intent label; a call with two labels counts under both.</summary>
