@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Tokenlay.Emulator.Rules;
+using Tokenlay.Tests.Infrastructure;
 using Tokenlay.Emulator.Hosting;
 
 namespace Tokenlay.Emulator.Tests.Labels;
@@ -21,6 +24,23 @@ public class LabelSurfaceTests
         Assert.Equal("query", (string?)label["in"]);
         Assert.Equal(["jailbreak", "tos_breach", "frustration", "win", "safe"], label["schema"]!["enum"]!.AsArray().Select(v => (string?)v));
         Assert.Contains("intent labels", (string?)document["paths"]!["/v1/check"]!["post"]!["summary"]);
+    }
+
+    [Fact]
+    public void The_readmes_label_rules_example_is_a_valid_rules_file_and_lists_every_simulated_phrase()
+    {
+        string readme = File.ReadAllText(RepoFiles.Path("README.md"));
+        string example = Regex.Matches(readme, @"```jsonc\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).Single(b => b.Contains("prompt_labels", StringComparison.Ordinal));
+
+        IReadOnlyList<Rule> rules = RuleSet.Parse(example, "README");
+
+        Assert.Equal(["no-jailbreaks", "tos-throttle"], rules.Select(r => r.Id));
+        foreach ((string label, string[] phrases) in Emulator.Labels.SimulatedLabeler.Phrases)
+        {
+            Assert.All(phrases, p => Assert.Contains($"\"{p}\"", readme));
+            Assert.Contains($"(`{label}`)", readme);
+        }
+        Assert.Contains("extension of the public rules schema", readme);
     }
 
     [Fact]
