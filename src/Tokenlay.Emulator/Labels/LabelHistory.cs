@@ -28,12 +28,22 @@ internal sealed class LabelHistory
         if (journal is not null)
         {
             DateTimeOffset cutoff = time.GetUtcNow() - retention;
+            var expired = new HashSet<string>(StringComparer.Ordinal);
             foreach (LabelSighting s in journal.Load())
             {
                 if (s.At >= cutoff && IntentLabels.IsKnown(s.Label))
                 {
                     Labels(s.Subject)[s.Label] = s.At;
                 }
+                else
+                {
+                    expired.Add(s.Subject);
+                }
+            }
+            // Subjects with nothing left to keep leave the store too, so it holds no more than the bound.
+            foreach (string subject in expired.Where(s => !_bySubject.ContainsKey(s)))
+            {
+                journal.Forget(subject);
             }
         }
     }

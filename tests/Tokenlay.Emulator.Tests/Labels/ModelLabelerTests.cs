@@ -210,6 +210,20 @@ public class ModelLabelerTests
     }
 
     [Fact]
+    public async Task In_simulate_mode_the_simulated_provider_answers_the_labeler_with_an_instance_of_the_schema()
+    {
+        await using TokenlayEmulator emulator = await Emu.StartAsync(configure: o => o.Labeler = EmulatorLabeler.Model);
+
+        System.ClientModel.ClientResult<OpenAI.Chat.ChatCompletion> result = await Emu.AsUser(Emu.Chat(emulator), "alice", "hello");
+
+        TokenlayResponseInfo info = result.GetRawResponse().GetTokenlayInfo();
+        Assert.Single(info.Labels);
+        TokenlayLogEntry entry = await Client(emulator).Logs.GetAsync(info.RequestId!);
+        Assert.Null(entry.LabelsError);
+        Assert.Contains(emulator.Store.Snapshot(), e => e.Feature == "tokenlay-labeler" && e.Success);
+    }
+
+    [Fact]
     public async Task A_labeler_rule_refuses_what_the_model_labels_as_a_jailbreak()
     {
         await using Labeling labeling = await ProviderAsync(Labels("jailbreak"));
