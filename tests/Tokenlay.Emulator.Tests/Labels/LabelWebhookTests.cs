@@ -120,4 +120,34 @@ public class LabelWebhookTests
         Assert.Equal([TokenlayLabel.Safe], entry.PromptLabels);
         Assert.Equal([TokenlayLabel.TosBreach], (await tokenlay.Limits.CheckAsync(new TokenlayCheckRequest("gpt-4o-mini") { User = "alice" })).RecentLabels);
     }
+
+    [Fact]
+    public async Task A_streamed_reply_is_labeled_on_what_was_relayed()
+    {
+        await using FakeProvider provider = await FakeProvider.StartAsync(async (http, _) =>
+        {
+            http.Response.ContentType = "text/event-stream";
+            foreach (string piece in new[] { "Glad to hear: ", "thanks, that ", "worked for you too." })
+            {
+                string chunk = new JsonObject
+                {
+                    ["id"] = "chatcmpl-fake", ["object"] = "chat.completion.chunk", ["created"] = 0, ["model"] = "gpt-4o-mini",
+                    ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["content"] = piece } }),
+                }.ToJsonString();
+                await http.Response.WriteAsync("data: " + chunk + "\n\n");
+            }
+            await http.Response.WriteAsync("data: [DONE]\n\n");
+        });
+        await using TokenlayEmulator emulator = await Emu.StartAsync(configure: o => o.Forward = true);
+        using HttpClient http = Emu.Http(emulator);
+
+        HttpResponseMessage response = await http.SendAsync(FakeProvider.Forwarded(provider,
+            """{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"this is useless"}]}""", "alice"));
+        await response.Content.ReadAsStringAsync();
+
+        var tokenlay = new TokenlayClient(new TokenlayOptions { TokenlayKey = emulator.Key, TokenlayBaseUrl = emulator.BaseUrl });
+        TokenlayLogEntry entry = await tokenlay.Logs.GetAsync(response.Headers.GetValues("x-tokenlay-request-id").Single());
+        Assert.Equal([TokenlayLabel.Frustration], entry.PromptLabels);
+        Assert.Equal([TokenlayLabel.Frustration, TokenlayLabel.Win], entry.Labels); // "thanks, that worked" across two chunks
+    }
 }
