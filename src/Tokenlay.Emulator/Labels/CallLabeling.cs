@@ -54,7 +54,7 @@ internal sealed class CallLabeling : IAsyncDisposable
         {
             return;
         }
-        LabelResult result = await _labeler.LabelAsync(new LabelInput(text, LabelPart.Prompt, call, entry), cancellationToken);
+        LabelResult result = await SafeLabelAsync(new LabelInput(text, LabelPart.Prompt, call, entry), cancellationToken);
         entry.PromptLabels = entry.Labels = result.Labels;
         entry.LabelsError = result.Error is null ? null : "prompt: " + result.Error;
     }
@@ -95,7 +95,7 @@ internal sealed class CallLabeling : IAsyncDisposable
         Task<LabelResult> labeling;
         try
         {
-            labeling = _labeler.LabelAsync(new LabelInput(reply, LabelPart.Reply, call, entry), _stopping.Token);
+            labeling = SafeLabelAsync(new LabelInput(reply, LabelPart.Reply, call, entry), _stopping.Token);
         }
         catch (ObjectDisposedException)
         {
@@ -116,6 +116,19 @@ internal sealed class CallLabeling : IAsyncDisposable
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         _pending.TryAdd(later, 0);
         _ = later.ContinueWith(t => _pending.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    // A labeler promises not to throw for its own failures; should one still throw, the call goes on unlabeled all the same.
+    private async Task<LabelResult> SafeLabelAsync(LabelInput input, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _labeler!.LabelAsync(input, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return LabelResult.Failed("the labeler failed (" + e.GetType().Name + ")");
+        }
     }
 
     /// <summary>The text a provider's reply carries: what was relayed of a stream, or the reply body's message text.</summary>
