@@ -118,7 +118,10 @@ public sealed class TokenlayEmulatorOptions
     /// <summary>The model <see cref="EmulatorLabeler.Model"/> asks (<c>--labeler-model</c>). Defaults to <c>gpt-4o-mini</c>.</summary>
     public string LabelerModel { get; set; } = "gpt-4o-mini";
 
-    /// <summary>How long the model labeler may take per text (<c>--labeler-timeout</c>); then the text has no labels. Defaults to 10 seconds.</summary>
+    /// <summary>
+    /// How long the model labeler may take per text (<c>--labeler-timeout</c>), measured on <see cref="TimeProvider"/>;
+    /// then the text has no labels and the entry says why. Defaults to 10 seconds.
+    /// </summary>
     public TimeSpan LabelerTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>

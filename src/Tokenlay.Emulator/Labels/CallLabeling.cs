@@ -87,7 +87,8 @@ internal sealed class CallLabeling : IAsyncDisposable
     /// </summary>
     public void Finish(ProxyCall call, CallLogEntry entry, string? reply, Rule? rule, IReadOnlyDictionary<string, object?> context)
     {
-        if (_labeler is null || entry.PromptLabels is null && entry.LabelsError is null || string.IsNullOrEmpty(reply))
+        bool promptLabeled = entry.PromptLabels is not null || entry.LabelsError is not null; // not so for embeddings, or with no labeler
+        if (_labeler is null || !promptLabeled || string.IsNullOrEmpty(reply))
         {
             _store.Add(entry);
             return;
