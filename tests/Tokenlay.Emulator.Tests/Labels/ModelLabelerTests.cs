@@ -210,6 +210,28 @@ public class ModelLabelerTests
     }
 
     [Fact]
+    public async Task A_labeler_whose_connection_breaks_is_a_labels_error_without_any_key_in_it()
+    {
+        await using Labeling labeling = await ProviderAsync((http, _) =>
+        {
+            http.Abort();
+            return Task.CompletedTask;
+        });
+        await using TokenlayEmulator emulator = await StartAsync();
+
+        HttpResponseMessage response = await Call(emulator, labeling.Provider, "hello");
+
+        Assert.True(response.IsSuccessStatusCode);
+        TokenlayLogEntry entry = await Labeled(emulator, response);
+        Assert.Contains("prompt: the labeler model (gpt-4o-mini) could not be reached", entry.LabelsError);
+        Assert.All(emulator.Store.Snapshot(), e =>
+        {
+            Assert.DoesNotContain("sk-fake-provider-key", System.Text.Json.JsonSerializer.Serialize(e));
+            Assert.DoesNotContain(e.Metadata.Keys, k => k.Contains("key", StringComparison.OrdinalIgnoreCase) && k != "labeled_request_id");
+        });
+    }
+
+    [Fact]
     public async Task In_simulate_mode_the_simulated_provider_answers_the_labeler_with_an_instance_of_the_schema()
     {
         await using TokenlayEmulator emulator = await Emu.StartAsync(configure: o => o.Labeler = EmulatorLabeler.Model);
