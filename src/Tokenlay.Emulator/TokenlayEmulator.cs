@@ -17,6 +17,7 @@ using Tokenlay.Emulator.Endpoints;
 using Tokenlay.Emulator.Hosting;
 using Tokenlay.Emulator.Idempotency;
 using Tokenlay.Emulator.Keys;
+using Tokenlay.Emulator.Labels;
 using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Metering.Persistence;
 using Tokenlay.Emulator.Proxy;
@@ -42,6 +43,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
     private readonly ForwardingProvider? _forwarder;
     private readonly KeyVault _vault;
     private readonly KeyValidator? _validator;
+    private CallLabeling? _labeling;
 
     private TokenlayEmulator(WebApplication app, Uri baseUrl, TokenlayEmulatorOptions options, UsageStore store, WebhookNotifier webhooks, ForwardingProvider? forwarder,
         KeyVault vault, KeyValidator? validator)
@@ -92,6 +94,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         {
             throw new ArgumentException("Set TokenlayEmulatorOptions.DataPath (--data) or StatePath (--state), not both.", nameof(options));
         }
+        LabelingSetup.Validate(options);
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
@@ -194,7 +197,8 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         KeyValidator? validator = options.Forward ? new KeyValidator(options.UpstreamTimeout < TimeSpan.FromSeconds(30) ? options.UpstreamTimeout : TimeSpan.FromSeconds(30)) : null;
         var admission = new RuleAdmission(options, ledger, webhooks);
         var idempotency = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys, answers, "proxy");
-        var proxy = new ProxyHandler(options, store, admission, idempotency, provider, app.Lifetime.ApplicationStopping, vault);
+        CallLabeling labeling = LabelingSetup.Create(options, provider, store, webhooks, sqlite);
+        var proxy = new ProxyHandler(options, store, admission, idempotency, provider, labeling, app.Lifetime.ApplicationStopping, vault);
 
         // First of all: a DNS-rebinding page reaches 127.0.0.1 under its own host name, and tl_local is public.
         app.UseHostFiltering();
@@ -251,7 +255,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
 #endif
         OpenAIEndpoints.Map(app, proxy, store, archive, options.Forward ? "forward" : "simulate", options.ExtraModels);
         CompanionEndpoints.Map(app, store);
-        BudgetEndpoints.Map(app, store, admission, options, answers);
+        BudgetEndpoints.Map(app, store, admission, options, answers, labeling);
         CreditEndpoints.Map(app, ledger, options);
         BlocklistEndpoints.Map(app, ledger, options);
         ExportEndpoints.Map(app, store);
@@ -267,7 +271,7 @@ public sealed class TokenlayEmulator : IAsyncDisposable
         _ = Task.Run(Tokens.TokenCounter.Warm, CancellationToken.None);
         await app.StartAsync(cancellationToken);
         string url = app.Urls.First();
-        return new TokenlayEmulator(app, new Uri(url), options, store, webhooks, forwarder, vault, validator);
+        return new TokenlayEmulator(app, new Uri(url), options, store, webhooks, forwarder, vault, validator) { _labeling = labeling };
     }
 
     /// <summary>
@@ -292,6 +296,10 @@ public sealed class TokenlayEmulator : IAsyncDisposable
             await _app.StopAsync(stop.Token);
         }
         await _app.DisposeAsync();
+        if (_labeling is not null)
+        {
+            await _labeling.DisposeAsync(); // replies still being labeled may send webhooks and update entries
+        }
         await _webhooks.DisposeAsync();
         _forwarder?.Dispose();
         _validator?.Dispose();

@@ -128,6 +128,28 @@ public sealed class TokenlayEmulatorOptions
     /// <summary>A file holding the vault key (<c>--vault-key-file</c>), created with a new random key, owner-only, if missing.</summary>
     public string? VaultKeyFile { get; set; }
 
+    /// <summary>
+    /// How conversations get intent labels (<c>--labeler</c>): <see cref="EmulatorLabeler.Simulated"/> (the default, in
+    /// both modes), <see cref="EmulatorLabeler.Model"/> or <see cref="EmulatorLabeler.Off"/>. A labeler failure or
+    /// timeout never fails the user's call: the log entry gets <c>labels_error</c>.
+    /// </summary>
+    public EmulatorLabeler Labeler { get; set; } = EmulatorLabeler.Simulated;
+
+    /// <summary>The model <see cref="EmulatorLabeler.Model"/> asks (<c>--labeler-model</c>). Defaults to <c>gpt-4o-mini</c>.</summary>
+    public string LabelerModel { get; set; } = "gpt-4o-mini";
+
+    /// <summary>
+    /// How long the model labeler may take per text (<c>--labeler-timeout</c>), measured on <see cref="TimeProvider"/>;
+    /// then the text has no labels and the entry says why. Defaults to 10 seconds.
+    /// </summary>
+    public TimeSpan LabelerTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// At most this many subjects (<c>user:alice</c>, <c>org:acme</c>) have their recent labels kept for
+    /// <c>recent_labels</c> rules and <c>/v1/check</c>; those seen longest ago are forgotten first. Defaults to 100,000.
+    /// </summary>
+    public int MaxLabelSubjects { get; set; } = 100_000;
+
     /// <summary>Time source; tests move it to cross window boundaries.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Tokenlay.Emulator.Budget;
 using Tokenlay.Emulator.Idempotency;
+using Tokenlay.Emulator.Labels;
 using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Proxy;
 using Tokenlay.Emulator.Rules;
@@ -26,12 +27,12 @@ internal static class BudgetEndpoints
     /// <summary>Reservation lifetimes: 5 minutes unless asked, at most a day.</summary>
     public const int DefaultTtlSeconds = 300, MaxTtlSeconds = 86_400;
 
-    public static void Map(IEndpointRouteBuilder app, UsageStore store, RuleAdmission admission, TokenlayEmulatorOptions options, IIdempotencyJournal? answers)
+    public static void Map(IEndpointRouteBuilder app, UsageStore store, RuleAdmission admission, TokenlayEmulatorOptions options, IIdempotencyJournal? answers, CallLabeling? labeling = null)
     {
         var records = new IdempotencyStore(options.TimeProvider, options.IdempotencyKeyLifetime, options.MaxIdempotencyKeys, answers, "budget");
-        var handlers = new Handlers(store, admission, options, records);
+        var handlers = new Handlers(store, admission, options, records, labeling);
         app.MapPost("/v1/check", (Func<HttpContext, Task>)handlers.CheckAsync)
-            .WithSummary("What a proxied call with this metadata and model would meet (rule, action, model, limits); meters nothing.");
+            .WithSummary("What a proxied call with this metadata and model would meet (rule, action, model, limits), and the user's intent labels of the last 24 hours (labels); meters nothing.");
         app.MapPost("/v1/usage/records", (Func<HttpContext, Task>)handlers.RecordAsync)
             .WithSummary("Records usage that did not pass through the proxy; counted in usage, logs and limits. Idempotent by idempotency_key.");
         // Issue 25 item 11: idempotent by x-tokenlay-idempotency-key or idempotency_key (IdempotentCreate.cs).
@@ -56,7 +57,7 @@ internal static class BudgetEndpoints
             .WithSummary("Releases what the reservation still holds.");
     }
 
-    private sealed class Handlers(UsageStore store, RuleAdmission admission, TokenlayEmulatorOptions options, IdempotencyStore records)
+    private sealed class Handlers(UsageStore store, RuleAdmission admission, TokenlayEmulatorOptions options, IdempotencyStore records, CallLabeling? labeling)
     {
         public async Task CheckAsync(HttpContext http)
         {
@@ -70,6 +71,7 @@ internal static class BudgetEndpoints
             }
             DateTimeOffset now = options.TimeProvider.GetUtcNow();
             Dictionary<string, object?> context = RuleContext.Build(request.Metadata, request.Model, request.Provider, store, now);
+            labeling?.AddTo(context, null); // recent_labels rules meet a check as they meet the call
             // Without an estimate, a check holds what a call without max_tokens would: the default output estimate.
             long inTokens = input ?? 0, outTokens = output ?? options.DefaultOutputTokenEstimate;
             AdmissionOutcome outcome = admission.Check(context, request.Model,
@@ -90,6 +92,7 @@ internal static class BudgetEndpoints
                 ["action"] = outcome.Action,
                 ["rule_id"] = outcome.Rule?.Id,
                 ["model"] = outcome.Model,
+                ["labels"] = LabelHeaders.Json(labeling is null ? [] : labeling.RecentLabels(request.Metadata["user"])),
                 ["warnings"] = new JsonArray(warnings.Select(w => (JsonNode)JsonValue.Create(w)).ToArray()),
                 ["limits"] = new JsonArray(outcome.Limits.Select(v => (JsonNode)new JsonObject
                 {
@@ -155,6 +158,7 @@ internal static class BudgetEndpoints
             }
             CallLogEntry entry = NewEntry(request!, "recorded", at, input ?? 0, output ?? 0, cost);
             Dictionary<string, object?> context = RuleContext.Build(request!.Metadata, request.Model, request.Provider, store, now);
+            labeling?.AddTo(context, null);
             if (admission.Ledger.Blocked(context) is { } blocked)
             {
                 await ProxyResponses.WriteRefusalAsync(http, RuleAdmission.RefusedByBlock(blocked, request.Model, now));
@@ -210,6 +214,7 @@ internal static class BudgetEndpoints
             }
             DateTimeOffset now = options.TimeProvider.GetUtcNow();
             Dictionary<string, object?> context = RuleContext.Build(request.Metadata, request.Model, request.Provider, store, now);
+            labeling?.AddTo(context, null);
             if (admission.Ledger.Blocked(context) is { } blocked)
             {
                 await ProxyResponses.WriteRefusalAsync(http, RuleAdmission.RefusedByBlock(blocked, request.Model, now));

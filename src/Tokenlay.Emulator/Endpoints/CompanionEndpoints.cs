@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Tokenlay.Emulator.Labels;
 using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Pricing;
 
@@ -22,11 +23,12 @@ internal static class CompanionEndpoints
     public static void Map(IEndpointRouteBuilder app, UsageStore store)
     {
         app.MapGet("/v1/usage", (HttpContext http) => Usage(http, store))
-            .WithSummary("Usage totals, by model, by user and by day, for the calls that match the filters.")
+            .WithSummary("Usage totals, by model, by user, by day and by intent label, for the calls that match the filters.")
             .Produces<UsageReport>();
         app.MapGet("/v1/logs", (HttpContext http) => Logs(http, store))
-            .WithSummary("Metered calls, newest first, paged with next_cursor.")
-            .Produces<LogPage>();
+            .WithSummary("Metered calls, newest first, paged with next_cursor; label= keeps the calls with that intent label.")
+            .Produces<LogPage>()
+            .WithLabelParameter();
         app.MapGet("/v1/logs/{id}", (string id) => store.Find(id) is { } entry
                 ? Results.Json(entry, EmulatorJson.Options)
                 : Error(404, $"No log entry has the id '{id}'.", "not_found", "log_not_found", "id"))
@@ -87,6 +89,11 @@ internal static class CompanionEndpoints
             }
             success = s;
         }
+        string? label = q.TryGetValue("label", out var labelText) ? labelText.ToString() : null;
+        if (label is not null && !IntentLabels.IsKnown(label))
+        {
+            return Error(400, $"'label' must be one of {string.Join(", ", IntentLabels.All)}.", "invalid_request_error", "invalid_value", "label");
+        }
         long before = long.MaxValue;
         if (q.TryGetValue("cursor", out var cursorText) && !TryDecodeCursor(cursorText.ToString(), out before))
         {
@@ -94,7 +101,8 @@ internal static class CompanionEndpoints
         }
         // Newest first, paged by arrival order, so calls made while paging never shift a page.
         List<CallLogEntry> matching = store.Snapshot()
-            .Where(c => Matches(q, "user", c.User) && Matches(q, "model", c.ModelUsed) && Matches(q, "key_ref", c.KeyRef) && (success is null || c.Success == success) && InRange(c, since, until))
+            .Where(c => Matches(q, "user", c.User) && Matches(q, "model", c.ModelUsed) && Matches(q, "key_ref", c.KeyRef) && (success is null || c.Success == success) && InRange(c, since, until)
+                && (label is null || (c.Labels?.Contains(label) ?? false)))
             .OrderByDescending(c => c.Sequence)
             .ToList();
         List<CallLogEntry> page = matching.Where(c => c.Sequence < before).Take(limit + 1).ToList();

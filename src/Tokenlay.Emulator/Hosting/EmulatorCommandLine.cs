@@ -27,6 +27,9 @@ internal static class EmulatorCommandLine
           --webhook-secret <s>    secret that signs webhook notifications (default whsec_local)
           --upstream-timeout <s>  with --forward: seconds the provider may take to answer, and then between stream events (default 600)
           --allowed-hosts <a,b>   Host names answered besides localhost, 127.0.0.1 and [::1] (default: loopback names only when listening on loopback)
+          --labeler <kind>        intent labels: simulated (default: documented phrases), model (asks --labeler-model through the call's provider) or off
+          --labeler-model <m>     the model --labeler model asks (default gpt-4o-mini)
+          --labeler-timeout <s>   seconds the model labeler may take per text (default 10); then the text has no labels
           --latency-ms <n>        delay added to each simulated reply
           --models <a,b,...>      models to serve besides the price table's (others get 404 model_not_found; * serves all)
           --help                  show this text
@@ -130,6 +133,26 @@ internal static class EmulatorCommandLine
                     string? hosts = Value();
                     if (string.IsNullOrWhiteSpace(hosts)) return (null, "--allowed-hosts needs a comma-separated list, for example --allowed-hosts emulator.test,*.dev.test", false);
                     options.AllowedHosts = hosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    break;
+                case "--labeler":
+                    string? labeler = Value();
+                    options.Labeler = labeler switch
+                    {
+                        "simulated" => EmulatorLabeler.Simulated,
+                        "model" => EmulatorLabeler.Model,
+                        "off" => EmulatorLabeler.Off,
+                        _ => (EmulatorLabeler)(-1),
+                    };
+                    if (!Enum.IsDefined(options.Labeler)) return (null, "--labeler needs simulated, model or off", false);
+                    break;
+                case "--labeler-model":
+                    options.LabelerModel = Value() ?? "";
+                    if (options.LabelerModel.Length == 0) return (null, "--labeler-model needs a model, for example --labeler-model gpt-4o-mini", false);
+                    break;
+                case "--labeler-timeout":
+                    if (!double.TryParse(Value(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double labelerSeconds) || labelerSeconds <= 0 || labelerSeconds > 3600)
+                        return (null, "--labeler-timeout needs a number of seconds, more than 0 and at most 3600", false);
+                    options.LabelerTimeout = TimeSpan.FromSeconds(labelerSeconds);
                     break;
                 case "--latency-ms":
                     if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int ms))

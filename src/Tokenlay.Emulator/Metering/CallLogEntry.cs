@@ -84,7 +84,7 @@ public sealed class CallLogEntry
     /// </summary>
     public bool Counted { get; set; }
 
-    /// <summary>Where the entry comes from: <c>proxy</c> (a proxied call), <c>recorded</c> (<c>POST /v1/usage/records</c>) or <c>reservation</c> (a commit).</summary>
+    /// <summary>Where the entry comes from: <c>proxy</c> (a proxied call), <c>recorded</c> (<c>POST /v1/usage/records</c>), <c>reservation</c> (a commit) or <c>labeler</c> (the model labeler's own call).</summary>
     public string Source { get; init; } = "proxy";
 
     /// <summary>
@@ -102,4 +102,17 @@ public sealed class CallLogEntry
 
     /// <summary>The reservation the call drew on (<c>x-tokenlay-reservation</c>), if any.</summary>
     public string? ReservationId { get; set; }
+
+    /// <summary>
+    /// The conversation's intent labels: the prompt's and, once the reply is labeled (after the call
+    /// ends), the reply's (<c>jailbreak</c>, <c>tos_breach</c>, <c>frustration</c>, <c>win</c>, or
+    /// <c>safe</c> alone). Null when nothing was labeled (labeler off, or not a conversation).
+    /// </summary>
+    public IReadOnlyList<string>? Labels { get; set; }
+
+    /// <summary>The prompt's labels, as sent in <c>x-tokenlay-labels</c>; null when the prompt was not labeled.</summary>
+    public IReadOnlyList<string>? PromptLabels { get; set; }
+
+    /// <summary>Why the prompt or the reply could not be labeled (a labeler failure or timeout); the call itself is unaffected.</summary>
+    public string? LabelsError { get; set; }
 }

@@ -28,7 +28,7 @@ public sealed record UsageReport(
     DateTimeOffset? Since, DateTimeOffset? Until, UsageTotals Totals,
     IReadOnlyList<ModelUsage> ByModel, IReadOnlyList<UserUsage> ByUser, IReadOnlyList<DailyUsage> Daily,
     IReadOnlyList<string> UnknownModels, IReadOnlyList<FeatureUsage> ByFeature, CallOutcomes Outcomes,
-    long ByUserCount = 0, long ByFeatureCount = 0, IReadOnlyList<KeyRefUsage>? ByKeyRef = null)
+    long ByUserCount = 0, long ByFeatureCount = 0, IReadOnlyList<KeyRefUsage>? ByKeyRef = null, IReadOnlyList<LabelUsage>? ByLabel = null)
 {
     /// <summary>How many users and features a report lists unless asked (<c>limit</c>).</summary>
     public const int DefaultBreakdownLimit = 100;
@@ -80,7 +80,8 @@ public sealed record UsageReport(
                 .Select(g => new FeatureUsage(g.Feature, g.Sums.Requests, g.Sums.InputTokens, g.Sums.OutputTokens, g.Sums.CostUsd)).ToList(),
             new CallOutcomes(totals.Calls, totals.Blocked, totals.Downgraded, totals.Warned, totals.Failed),
             byUser.Count, byFeature.Count,
-            byKeyRef.Select(p => new KeyRefUsage(p.Key, p.Value.Requests, p.Value.InputTokens, p.Value.OutputTokens, p.Value.CostUsd)).ToList());
+            byKeyRef.Select(p => new KeyRefUsage(p.Key, p.Value.Requests, p.Value.InputTokens, p.Value.OutputTokens, p.Value.CostUsd)).ToList(),
+            totals.Labels?.Rows() ?? []);
         return report;
 
         static UsageSums Sum(IDictionary<string, UsageSums> map, string key) =>

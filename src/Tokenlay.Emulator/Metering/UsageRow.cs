@@ -12,6 +12,7 @@ internal sealed class UsageSums
     public long Requests, InputTokens, OutputTokens, Unpriced, Calls, Blocked, Downgraded, Warned, Failed;
     public decimal CostUsd;
     public bool AnyPriced;
+    public Labels.LabelTally? Labels; // null until a call with labels is added: most sums never see one
 
     public static UsageSums Of(CallLogEntry entry)
     {
@@ -36,6 +37,10 @@ internal sealed class UsageSums
         Downgraded += e.RuleAction == "downgrade" ? 1 : 0;
         Warned += e.RuleAction == "warn" ? 1 : 0;
         Failed += !e.Success && e.RuleAction != "block" ? 1 : 0;
+        if (e.Labels is { Count: > 0 })
+        {
+            (Labels ??= new()).Add(e);
+        }
     }
 
     public void Add(UsageSums s)
@@ -44,6 +49,10 @@ internal sealed class UsageSums
         Calls += s.Calls; Blocked += s.Blocked; Downgraded += s.Downgraded; Warned += s.Warned; Failed += s.Failed;
         CostUsd += s.CostUsd;
         AnyPriced |= s.AnyPriced;
+        if (s.Labels is not null)
+        {
+            (Labels ??= new()).Add(s.Labels);
+        }
     }
 }
 

@@ -202,6 +202,9 @@ public sealed class UsageStore : IDisposable
         }
     }
 
+    /// <summary>Writes an entry again after a change made once it was recorded (its reply's labels).</summary>
+    internal void Changed(CallLogEntry entry) => _persistence?.Write(entry);
+
     /// <summary>Marks the price overrides as changed, for saving.</summary>
     public void PricesChanged() => _persistence?.WritePrices(Prices.Overrides);
 

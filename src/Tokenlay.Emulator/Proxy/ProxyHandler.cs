@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Http;
 using Tokenlay.Emulator.Budget;
 using Tokenlay.Emulator.Endpoints;
 using Tokenlay.Emulator.Idempotency;
+using Tokenlay.Emulator.Labels;
 using Tokenlay.Emulator.Metering;
 using Tokenlay.Emulator.Pricing;
 using Tokenlay.Emulator.Rules;
@@ -36,11 +37,13 @@ internal sealed class ProxyHandler
     private readonly IdempotencyStore _idempotency;
     private readonly IProvider _provider;
     private readonly Keys.KeyVault? _vault;
+    private readonly CallLabeling _labeling;
     private readonly CancellationToken _stopping;
 
-    public ProxyHandler(TokenlayEmulatorOptions options, UsageStore store, RuleAdmission admission, IdempotencyStore idempotency, IProvider provider, CancellationToken stopping, Keys.KeyVault? vault = null)
+    public ProxyHandler(TokenlayEmulatorOptions options, UsageStore store, RuleAdmission admission, IdempotencyStore idempotency, IProvider provider, CallLabeling labeling, CancellationToken stopping, Keys.KeyVault? vault = null)
     {
         _vault = vault;
+        _labeling = labeling;
         _stopping = stopping;
         _options = options;
         _store = store;
@@ -122,12 +125,17 @@ internal sealed class ProxyHandler
         bool cut = false;
         try
         {
+            // Labeled before admission, so that a rule on prompt_labels can refuse the call before it reaches the provider.
+            await _labeling.LabelPromptAsync(call, entry, http.RequestAborted);
+            _labeling.AddTo(context, entry.PromptLabels);
+            LabelHeaders.Set(http.Response, entry.PromptLabels);
             outcome = await _admission.AdmitAsync(context, call.Model,
                 (rule, model) => Estimate(call.With(model, rule?.Then.ModelParams), provider), reservation,
                 (rule, action, exceeded) => EventData(rule, action, entry, exceeded), entry, http.RequestAborted);
             entry.RuleId = outcome.Rule?.Id;
             entry.RuleAction = outcome.Action;
             entry.ModelUsed = outcome.Model;
+            _labeling.PromptDecided(entry, outcome.Rule, context);
             warnings.AddRange(outcome.Warnings);
             if (outcome.Refused)
             {
@@ -251,7 +259,8 @@ internal sealed class ProxyHandler
                 _admission.Ledger.Settle(outcome.Hold, entry.InputTokens, entry.OutputTokens, entry.CostUsd, consumed: entry.Counted);
             }
             _admission.Ledger.Leave(user);
-            _store.Add(entry);
+            // The reply is labeled after the call ended; the entry is stored by the labeling stage.
+            _labeling.Finish(call, entry, entry.Success || cut ? CallLabeling.ReplyText(reply, progress, call.Stream) : null, outcome?.Rule, context);
         }
     }
 

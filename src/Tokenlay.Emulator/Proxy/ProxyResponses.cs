@@ -139,6 +139,7 @@ internal static class ProxyResponses
             ["cost"] = priced.CostUsd,
             ["duration_ms"] = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds),
             ["usage_source"] = priced.Usage.Source,
+            ["labels"] = Labels.LabelHeaders.Json(entry.PromptLabels), // the prompt's labels, as in x-tokenlay-labels
         };
         if (creditsUsed is not null)
         {

@@ -23,6 +23,7 @@ internal static class ConditionEvaluator
                 "and" => ((JsonArray)expected!).All(c => Matches((JsonObject)c!, context)),
                 "or" => ((JsonArray)expected!).Any(c => Matches((JsonObject)c!, context)),
                 "not" => !Matches((JsonObject)expected!, context),
+                Labels.LabelConditions.PromptLabels or Labels.LabelConditions.RecentLabels => Labels.LabelConditions.Matches(key, expected, context),
                 _ => FieldMatches(context.TryGetValue(key, out object? actual) ? actual : null, expected),
             };
             if (!ok)

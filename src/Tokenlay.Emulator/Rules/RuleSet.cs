@@ -164,6 +164,9 @@ public static class RuleSet
                     }
                     ValidateCondition(inner, $"{where}.not");
                     break;
+                case Labels.LabelConditions.PromptLabels or Labels.LabelConditions.RecentLabels:
+                    Labels.LabelConditions.Validate(key, value, where); // an extension of the rules format: intent labels
+                    break;
                 default:
                     if (value is JsonObject ops)
                     {

@@ -31,6 +31,20 @@ public sealed class TokenlayCheckResult
     /// <summary>Warnings the call would carry in <c>x-tokenlay-warnings</c>.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
 
+    /// <summary>
+    /// The intent labels the user had on calls in the last 24 hours (<c>labels</c>), such as
+    /// <see cref="TokenlayLabel.TosBreach"/>; <see cref="TokenlayLabel.Safe"/> is never listed. Empty when none, or without a user.
+    /// </summary>
+    [JsonPropertyName("labels")]
+    public IReadOnlyList<TokenlayLabel> RecentLabels
+    {
+        get => _recentLabels;
+        // The source-generated reader sets every init property, absent ones to null: a server without labels reads as none.
+        init => _recentLabels = value ?? Array.Empty<TokenlayLabel>();
+    }
+
+    private readonly IReadOnlyList<TokenlayLabel> _recentLabels = Array.Empty<TokenlayLabel>();
+
     /// <summary>Each limit of the rule, for this subject.</summary>
     public IReadOnlyList<TokenlayLimitStatus> Limits { get; init; } = Array.Empty<TokenlayLimitStatus>();
 

@@ -79,6 +79,7 @@ public class TokenlayLogsClient
             new("model", query.Model),
             new("key_ref", query.KeyRef),
             new("success", query.Success is { } s ? (s ? "true" : "false") : null),
+            new("label", query.Label?.ToString()),
             new("since", TokenlayApiTransport.Time(query.Since)),
             new("until", TokenlayApiTransport.Time(query.Until)),
             new("limit", query.PageSize?.ToString(CultureInfo.InvariantCulture)),

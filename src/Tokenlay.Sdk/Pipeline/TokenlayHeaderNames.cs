@@ -36,6 +36,7 @@ internal static class TokenlayHeaderNames
     public const string Duration = "x-tokenlay-duration";
     public const string Warnings = "x-tokenlay-warnings";
     public const string Model = "x-tokenlay-model";
+    public const string Labels = "x-tokenlay-labels";
     public const string ErrorSource = "x-tokenlay-error-source";
 
     public const string RetryAfter = "Retry-After";

@@ -1,12 +1,14 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
+using System.Text.Json;
 
 namespace Tokenlay;
 
 /// <summary>Builds Tokenlay result models for tests of code that consumes them.</summary>
 public static class TokenlayModelFactory
 {
-    /// <summary>Creates a <see cref="TokenlayResponseInfo"/> with the given values.</summary>
+    /// <summary>Creates a <see cref="TokenlayResponseInfo"/> with the given values; <paramref name="labels"/> are the prompt's intent labels.</summary>
     public static TokenlayResponseInfo ResponseInfo(
         int status = 200,
         string? requestId = null,
@@ -19,9 +21,65 @@ public static class TokenlayModelFactory
         long? outputTokens = null,
         TimeSpan? duration = null,
         IReadOnlyList<string>? warnings = null,
-        string? model = null) =>
+        string? model = null,
+        IReadOnlyList<TokenlayLabel>? labels = null) =>
         new(status, requestId, ruleId, ruleAction, limitExceeded, costUsd, tokensUsed, inputTokens, outputTokens, duration,
-            warnings ?? Array.Empty<string>(), model);
+            warnings ?? Array.Empty<string>(), model, labels ?? Array.Empty<TokenlayLabel>());
+
+    /// <summary>Creates a <see cref="TokenlayResponseInfo"/> with the given values (the overload before labels, kept for binary compatibility).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static TokenlayResponseInfo ResponseInfo(
+        int status, string? requestId, string? ruleId, string? ruleAction, bool? limitExceeded, decimal? costUsd,
+        long? tokensUsed, long? inputTokens, long? outputTokens, TimeSpan? duration, IReadOnlyList<string>? warnings, string? model) =>
+        ResponseInfo(status, requestId, ruleId, ruleAction, limitExceeded, costUsd, tokensUsed, inputTokens, outputTokens, duration, warnings, model, labels: null);
+
+    /// <summary>
+    /// Creates a <see cref="TokenlayLabelEvent"/> (<c>label.detected</c>) for tests of webhook handlers;
+    /// its <see cref="TokenlayWebhookEvent.RawJson"/> is the payload Tokenlay would send.
+    /// </summary>
+    public static TokenlayLabelEvent LabelEvent(
+        IReadOnlyList<TokenlayLabel>? labels = null,
+        string part = "prompt",
+        string id = "evt_test",
+        DateTimeOffset? created = null,
+        string? ruleId = null,
+        string? requestId = null,
+        string? user = null,
+        string? org = null,
+        string? project = null,
+        string? feature = null,
+        string? model = null)
+    {
+        labels ??= new[] { TokenlayLabel.Jailbreak };
+        DateTimeOffset at = created ?? DateTimeOffset.UtcNow;
+        using var buffer = new System.IO.MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", id);
+            json.WriteString("type", TokenlayWebhookEvent.LabelDetectedType);
+            json.WriteNumber("created", at.ToUnixTimeSeconds());
+            json.WriteStartObject("data");
+            json.WriteString("request_id", requestId);
+            json.WriteString("rule_id", ruleId);
+            json.WriteStartArray("labels");
+            foreach (TokenlayLabel label in labels)
+            {
+                json.WriteStringValue(label.ToString());
+            }
+            json.WriteEndArray();
+            json.WriteString("part", part);
+            json.WriteString("user", user);
+            json.WriteString("org", org);
+            json.WriteString("project", project);
+            json.WriteString("feature", feature);
+            json.WriteString("model", model);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        string raw = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        return new TokenlayLabelEvent(id, DateTimeOffset.FromUnixTimeSeconds(at.ToUnixTimeSeconds()), raw, labels, part, ruleId, requestId, user, org, project, feature, model);
+    }
 
     /// <summary>
     /// Creates an in-memory <see cref="TokenlayReservation"/> for tests: no server behind it, so

@@ -18,12 +18,14 @@ public class TokenlayResponseInfo
     protected TokenlayResponseInfo()
     {
         Warnings = Array.Empty<string>();
+        Labels = Array.Empty<TokenlayLabel>();
     }
 
     internal TokenlayResponseInfo(int status, string? requestId, string? ruleId, string? ruleActionText, bool? limitExceeded,
         decimal? costUsd, long? tokensUsed, long? inputTokens, long? outputTokens, TimeSpan? duration,
-        IReadOnlyList<string> warnings, string? model)
+        IReadOnlyList<string> warnings, string? model, IReadOnlyList<TokenlayLabel>? labels = null)
     {
+        Labels = labels ?? Array.Empty<TokenlayLabel>();
         Status = status;
         RequestId = requestId;
         RuleId = ruleId;
@@ -78,6 +80,13 @@ public class TokenlayResponseInfo
     /// <summary>The model that actually served the call, which differs from the one asked for after a downgrade.</summary>
     public virtual string? Model { get; }
 
+    /// <summary>
+    /// The intent labels of the call's prompt (<c>x-tokenlay-labels</c>), such as <see cref="TokenlayLabel.Jailbreak"/>,
+    /// or <see cref="TokenlayLabel.Safe"/> alone; empty when the prompt was not labeled. The reply's labels
+    /// come later, in the log (<see cref="Companion.TokenlayLogEntry.Labels"/>).
+    /// </summary>
+    public virtual IReadOnlyList<TokenlayLabel> Labels { get; }
+
     /// <summary>Whether the response carried any Tokenlay header at all.</summary>
     public virtual bool HasTokenlayHeaders =>
         RequestId is not null || RuleActionText is not null || CostUsd is not null || TokensUsed is not null || Model is not null;
@@ -107,7 +116,8 @@ public class TokenlayResponseInfo
         Long(header, TokenlayHeaderNames.OutputTokens),
         Milliseconds(header, TokenlayHeaderNames.Duration),
         ParseWarnings(Text(header, TokenlayHeaderNames.Warnings)),
-        Text(header, TokenlayHeaderNames.Model));
+        Text(header, TokenlayHeaderNames.Model),
+        ParseLabels(Text(header, TokenlayHeaderNames.Labels)));
 
     /// <summary>
     /// This response's figures completed by a stream's <c>tokenlay.summary</c> event (cost, tokens,
@@ -125,7 +135,20 @@ public class TokenlayResponseInfo
             long? tokens = Whole(root, "tokens_used") ?? TokensUsed;
             TimeSpan? duration = Whole(root, "duration_ms") is { } ms ? TimeSpan.FromMilliseconds(ms) : Duration;
             string? model = root.TryGetProperty("model", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.String ? m.GetString() : Model;
-            return new TokenlayResponseInfo(Status, RequestId, RuleId, RuleActionText, LimitExceeded, cost, tokens, input, output, duration, Warnings, model);
+            IReadOnlyList<TokenlayLabel> labels = Labels;
+            if (root.TryGetProperty("labels", out var l) && l.ValueKind == System.Text.Json.JsonValueKind.Array)
+            {
+                var read = new List<TokenlayLabel>();
+                foreach (System.Text.Json.JsonElement item in l.EnumerateArray())
+                {
+                    if (item.ValueKind == System.Text.Json.JsonValueKind.String && item.GetString() is { Length: > 0 } text && !read.Contains(text))
+                    {
+                        read.Add(text);
+                    }
+                }
+                labels = read;
+            }
+            return new TokenlayResponseInfo(Status, RequestId, RuleId, RuleActionText, LimitExceeded, cost, tokens, input, output, duration, Warnings, model, labels);
         }
         catch (System.Text.Json.JsonException)
         {
@@ -153,8 +176,16 @@ public class TokenlayResponseInfo
         TimeSpan? duration = TimeSpan.Zero;
         bool? exceeded = null;
         var warnings = new List<string>();
+        var labels = new List<TokenlayLabel>();
         foreach (TokenlayResponseInfo r in responses)
         {
+            foreach (TokenlayLabel label in r.Labels)
+            {
+                if (!labels.Contains(label))
+                {
+                    labels.Add(label);
+                }
+            }
             cost = cost is null || r.CostUsd is null ? null : cost + r.CostUsd;
             tokens = tokens is null || r.TokensUsed is null ? null : tokens + r.TokensUsed;
             input = input is null || r.InputTokens is null ? null : input + r.InputTokens;
@@ -164,7 +195,8 @@ public class TokenlayResponseInfo
             warnings.AddRange(r.Warnings);
         }
         return new TokenlayResponseInfo(last.Status, last.RequestId, last.RuleId, last.RuleActionText, exceeded,
-            cost, tokens, input, output, duration, warnings, last.Model);
+            cost, tokens, input, output, duration, warnings, last.Model,
+            labels.Count > 1 ? labels.FindAll(l => l != TokenlayLabel.Safe) : labels); // safe only when no round trip had another label
     }
 
     /// <summary>A one-line summary for logs (it holds no keys).</summary>
@@ -181,6 +213,10 @@ public class TokenlayResponseInfo
         Append(text, "out", OutputTokens?.ToString(CultureInfo.InvariantCulture));
         Append(text, "cost_usd", CostUsd?.ToString(CultureInfo.InvariantCulture));
         Append(text, "duration_ms", Duration?.TotalMilliseconds.ToString(CultureInfo.InvariantCulture));
+        if (Labels.Count > 0)
+        {
+            Append(text, "labels", string.Join(",", Labels));
+        }
         if (Warnings.Count > 0)
         {
             Append(text, "warnings", string.Join(" | ", Warnings));
@@ -228,6 +264,25 @@ public class TokenlayResponseInfo
         Text(headers, name) is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ms)
             ? TokenlayNumbers.ToTimeSpan(ms, TimeSpan.TicksPerMillisecond)
             : null;
+
+    // "jailbreak,tos_breach": each label once, in the order sent; empty items are skipped.
+    internal static IReadOnlyList<TokenlayLabel> ParseLabels(string? header)
+    {
+        if (header is null)
+        {
+            return Array.Empty<TokenlayLabel>();
+        }
+        var labels = new List<TokenlayLabel>();
+        foreach (string part in header.Split(','))
+        {
+            string label = part.Trim();
+            if (label.Length > 0 && !labels.Contains(label))
+            {
+                labels.Add(label);
+            }
+        }
+        return labels;
+    }
 
     // A malformed warnings header must not fail the call that carried it: keep it as one warning.
     private static IReadOnlyList<string> ParseWarnings(string? json)

@@ -5,7 +5,7 @@ namespace Tokenlay;
 
 /// <summary>
 /// A verified webhook event from Tokenlay. Known types come as subclasses
-/// (<see cref="TokenlayLimitEvent"/>); every event keeps its raw JSON in <see cref="RawJson"/>.
+/// (<see cref="TokenlayLimitEvent"/>, <see cref="TokenlayLabelEvent"/>); every event keeps its raw JSON in <see cref="RawJson"/>.
 /// </summary>
 public class TokenlayWebhookEvent
 {
@@ -14,6 +14,9 @@ public class TokenlayWebhookEvent
 
     /// <summary>The type of events sent when a warn rule lets a call through over a limit.</summary>
     public const string LimitWarningType = "limit.warning";
+
+    /// <summary>The type of events sent when a conversation gets an intent label other than safe and win (<see cref="TokenlayLabelEvent"/>).</summary>
+    public const string LabelDetectedType = "label.detected";
 
     /// <summary>Creates an event; for tests and mocks.</summary>
     public TokenlayWebhookEvent(string id, string type, DateTimeOffset created, string rawJson)

@@ -176,6 +176,22 @@ public static class TokenlayWebhooks
                     Text(data, "rule_id"), Text(data, "action"), Text(data, "request_id"), Text(data, "user"), Text(data, "org"),
                     Text(data, "project"), Text(data, "feature"), Text(data, "model"), limit);
             }
+            if (type == TokenlayWebhookEvent.LabelDetectedType && root.TryGetProperty("data", out JsonElement labelData) && labelData.ValueKind == JsonValueKind.Object)
+            {
+                var labels = new List<TokenlayLabel>();
+                if (labelData.TryGetProperty("labels", out JsonElement list) && list.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (JsonElement item in list.EnumerateArray())
+                    {
+                        if (item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } label)
+                        {
+                            labels.Add(label);
+                        }
+                    }
+                }
+                return new TokenlayLabelEvent(id, created, payload, labels, Text(labelData, "part"), Text(labelData, "rule_id"), Text(labelData, "request_id"),
+                    Text(labelData, "user"), Text(labelData, "org"), Text(labelData, "project"), Text(labelData, "feature"), Text(labelData, "model"));
+            }
             return new TokenlayWebhookEvent(id, type, created, payload);
         }
         catch (JsonException e)

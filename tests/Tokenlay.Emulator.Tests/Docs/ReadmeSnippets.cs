@@ -189,6 +189,35 @@ internal static class ReadmeSnippets
         });
     }
 
+    public static async Task IntentLabels(ChatClient chat)
+    {
+        ClientResult<ChatCompletion> result = await chat.CompleteChatAsync("This is useless, you are not helping.");
+        foreach (TokenlayLabel label in result.GetTokenlayInfo().Labels)
+        {
+            if (label == TokenlayLabel.Frustration)
+            {
+                Console.WriteLine("offer a human");
+            }
+        }
+
+        var tokenlay = new TokenlayClient(TokenlayOptions.FromEnvironment());
+        TokenlayCheckResult check = await tokenlay.Limits.CheckAsync(new TokenlayCheckRequest("gpt-4o-mini") { User = "alice" });
+        Console.WriteLine($"alice, last 24 hours: {string.Join(", ", check.RecentLabels)}");
+        await foreach (TokenlayLogEntry entry in tokenlay.Logs.ListAsync(new TokenlayLogQuery { Label = TokenlayLabel.Jailbreak }))
+        {
+            Console.WriteLine($"{entry.Timestamp:u} {entry.User} {entry.Id}");
+        }
+    }
+
+    public static void LabelWebhook(string body, string signatureHeader, string webhookSecret)
+    {
+        TokenlayWebhookEvent received = TokenlayWebhooks.ConstructEvent(body, signatureHeader, webhookSecret);
+        if (received is TokenlayLabelEvent labeled)
+        {
+            Console.WriteLine($"{labeled.User}: {string.Join(", ", labeled.Labels)} in the {labeled.Part} of {labeled.RequestId}");
+        }
+    }
+
     public static void Hosting(string[] args)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(args);

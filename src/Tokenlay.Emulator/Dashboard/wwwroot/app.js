@@ -55,7 +55,7 @@ function showKeyPanel(title, message) {
   document.getElementById("loading").hidden = true;
   document.getElementById("data").hidden = true;
   for (const id of ["totals", "log", "rules"]) document.getElementById(id).replaceChildren();
-  for (const id of ["by-user", "by-model", "by-feature", "webhooks", "pricing", "keys"]) document.querySelector("#" + id + " tbody").replaceChildren();
+  for (const id of ["by-user", "by-model", "by-feature", "by-label", "webhooks", "pricing", "keys"]) document.querySelector("#" + id + " tbody").replaceChildren();
   document.getElementById("daily").querySelectorAll("svg").forEach(n => n.remove());
   state.seenLogIds.clear();
   document.getElementById("key-title").textContent = title;
@@ -120,6 +120,11 @@ function renderDaily(days) {
   figure.append(svg);
 }
 
+function labelTags(labels) {
+  return el("span", { class: "labels", "data-labels": (labels || []).join(",") },
+    ...(labels || []).map(l => el("span", { class: "tag label-" + l }, l)));
+}
+
 function logEntry(e) {
   const action = e.rule_action || "allow";
   const details = el("details", { "data-id": e.id },
@@ -129,7 +134,8 @@ function logEntry(e) {
       el("span", null, bidi(e.model_used || e.model_requested || "")),
       el("span", { class: e.success ? "" : "fail" }, String(e.status)),
       el("span", { class: "tag " + action }, action, e.rule_id ? ": " : null, e.rule_id ? bidi(e.rule_id) : null),
-      el("span", null, costLabel(e))),
+      el("span", null, costLabel(e)),
+      labelTags(e.labels)),
     el("dl", null, ...[
       ["Request id", e.id], ["Endpoint", e.endpoint], ["Rule", e.rule_id || "none"], ["Action", action],
       ["Model requested", e.model_requested], ["Model used", e.model_used], ["Tokens", `${int(e.input_tokens)} in, ${int(e.output_tokens)} out`],
@@ -137,13 +143,15 @@ function logEntry(e) {
       ["Org", e.org], ["Plan", e.plan], ["Project", e.project], ["Feature", e.feature],
       ["Customer key", e.key_ref ? `${e.key_ref} (${e.key_id})` : null],
       ...Object.entries(e.metadata || {}).map(([k, v]) => ["Metadata " + k, v]),
+      ["Labels", (e.labels || []).join(", ")], ["Prompt labels", (e.prompt_labels || []).join(", ")], ["Labels error", e.labels_error],
       ["Error", e.error],
     ].filter(([, v]) => v !== null && v !== undefined && v !== "").flatMap(([k, v]) => [el("dt", null, k), el("dd", null, bidi(String(v)))])));
   return el("li", null, details);
 }
 
 async function refreshLog() {
-  const page = await api("/v1/logs?limit=25");
+  const label = document.getElementById("label-filter").value;
+  const page = await api("/v1/logs?limit=25" + (label ? "&label=" + encodeURIComponent(label) : ""));
   const list = document.getElementById("log");
   const fresh = page.data.filter(e => !state.seenLogIds.has(e.id));
   if (fresh.length === 0) return;
@@ -211,6 +219,7 @@ async function refreshAll() {
   renderGroup("by-user", usage.by_user, r => r.user || "(no user)");
   renderGroup("by-model", usage.by_model, r => r.model || "(unknown)");
   renderGroup("by-feature", usage.by_feature, r => r.feature || "(no feature)");
+  renderGroup("by-label", (usage.by_label || []).map(r => ({ ...r, requests: r.calls })), r => r.label);
   renderDaily(usage.daily);
   renderRules(rules.data);
   renderWebhooks(webhooks.data);
@@ -245,6 +254,12 @@ function start(key) {
 
 document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("period").addEventListener("change", () => { if (state.key) tick(); });
+  document.getElementById("label-filter").addEventListener("change", () => {
+    // Another filter: the log starts again with the calls that have the label.
+    document.getElementById("log").replaceChildren();
+    state.seenLogIds.clear();
+    if (state.key) tick();
+  });
   document.getElementById("key-form").addEventListener("submit", event => {
     event.preventDefault();
     const key = document.getElementById("key-input").value.trim();

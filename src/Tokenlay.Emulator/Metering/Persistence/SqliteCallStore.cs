@@ -92,6 +92,7 @@ internal sealed class SqliteCallStore : ICallPersistence
                 CREATE TABLE IF NOT EXISTS idempotency (scope TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (scope, key));
                 CREATE TABLE IF NOT EXISTS connected_keys (id TEXT PRIMARY KEY, record TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS connected_key_events (seq INTEGER PRIMARY KEY, key_id TEXT NOT NULL, event TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS label_history (subject TEXT NOT NULL, label TEXT NOT NULL, seen INTEGER NOT NULL, PRIMARY KEY (subject, label));
                 """);
             Execute($"PRAGMA user_version = {SchemaVersion};");
         }

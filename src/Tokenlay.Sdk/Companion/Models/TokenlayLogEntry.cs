@@ -100,6 +100,19 @@ public sealed class TokenlayLogEntry
 
     /// <summary>The error, for failed calls.</summary>
     public string? Error { get; init; }
+
+    /// <summary>
+    /// The conversation's intent labels: the prompt's and, once the reply is labeled (after the call
+    /// ended), the reply's. <see cref="TokenlayLabel.Safe"/> alone when none applies; null when the
+    /// call was not labeled (labeler off, not a conversation, or the labeler failed: see <see cref="LabelsError"/>).
+    /// </summary>
+    public IReadOnlyList<TokenlayLabel>? Labels { get; init; }
+
+    /// <summary>The prompt's labels alone, as <see cref="TokenlayResponseInfo.Labels"/> reported them.</summary>
+    public IReadOnlyList<TokenlayLabel>? PromptLabels { get; init; }
+
+    /// <summary>Why the prompt or the reply could not be labeled (a labeler failure or timeout); the call itself was not affected.</summary>
+    public string? LabelsError { get; init; }
 }
 
 /// <summary>One page of logs, newest first.</summary>

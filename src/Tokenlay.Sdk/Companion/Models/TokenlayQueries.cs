@@ -45,6 +45,9 @@ public sealed class TokenlayLogQuery
     /// <summary>Only successful (true) or failed (false) calls.</summary>
     public bool? Success { get; set; }
 
+    /// <summary>Only calls with this intent label (in <see cref="TokenlayLogEntry.Labels"/>).</summary>
+    public TokenlayLabel? Label { get; set; }
+
     /// <summary>Calls at or after this time.</summary>
     public DateTimeOffset? Since { get; set; }
 

@@ -30,6 +30,38 @@ public sealed class TokenlayUsage
 
     /// <summary>Models with no price: their calls add no cost (never a guessed 0 per model; see <see cref="TokenlayModelUsage.CostUsd"/>).</summary>
     public IReadOnlyList<string> UnknownModels { get; init; } = Array.Empty<string>();
+
+    /// <summary>Per intent label, in the label set's order: every call that had the label, and the usage of those counted.</summary>
+    public IReadOnlyList<TokenlayLabelUsage> ByLabel
+    {
+        get => _byLabel;
+        // The source-generated reader sets every init property, absent ones to null: a server without labels reads as none.
+        init => _byLabel = value ?? Array.Empty<TokenlayLabelUsage>();
+    }
+
+    private readonly IReadOnlyList<TokenlayLabelUsage> _byLabel = Array.Empty<TokenlayLabelUsage>();
+}
+
+/// <summary>Usage of the calls with one intent label; a call with two labels counts under both.</summary>
+public sealed class TokenlayLabelUsage
+{
+    /// <summary>The label.</summary>
+    public TokenlayLabel Label { get; init; }
+
+    /// <summary>Calls that had the label, blocked and failed ones included.</summary>
+    public long Calls { get; init; }
+
+    /// <summary>Of those, the calls counted in usage.</summary>
+    public long Requests { get; init; }
+
+    /// <summary>Input tokens of the counted calls.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Output tokens of the counted calls.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Cost in USD of the counted calls that have a price.</summary>
+    public decimal CostUsd { get; init; }
 }
 
 /// <summary>Sums over a set of calls.</summary>
