@@ -26,6 +26,8 @@ public class TokenlayClient
         Logs = null!;
         Pricing = null!;
         Limits = null!;
+        Credits = null!;
+        Blocklist = null!;
     }
 
     /// <summary>Creates a client. Only <see cref="TokenlayOptions.TokenlayKey"/> is required; no provider key is ever sent.</summary>
@@ -47,6 +49,8 @@ public class TokenlayClient
         Logs = new TokenlayLogsClient(transport);
         Pricing = new TokenlayPricingClient(transport);
         Limits = new TokenlayLimitsClient(transport);
+        Credits = new TokenlayCreditsClient(transport);
+        Blocklist = new TokenlayBlocklistClient(transport);
         _transport = transport;
     }
 
@@ -66,6 +70,12 @@ public class TokenlayClient
 
     /// <summary>Budgets before and outside the proxy: checks and reservations.</summary>
     public virtual TokenlayLimitsClient Limits { get; }
+
+    /// <summary>Prepaid credits: grants, balances, history, adjustments and tiers.</summary>
+    public virtual TokenlayCreditsClient Credits { get; }
+
+    /// <summary>Blocked subjects, with an optional expiry.</summary>
+    public virtual TokenlayBlocklistClient Blocklist { get; }
 
     /// <summary>Asks Tokenlay whether it is up.</summary>
     /// <exception cref="TokenlayConnectionException">Tokenlay could not be reached.</exception>

@@ -94,7 +94,7 @@ internal static class CompanionEndpoints
         }
         // Newest first, paged by arrival order, so calls made while paging never shift a page.
         List<CallLogEntry> matching = store.Snapshot()
-            .Where(c => Matches(q, "user", c.User) && Matches(q, "model", c.ModelUsed) && (success is null || c.Success == success) && InRange(c, since, until))
+            .Where(c => Matches(q, "user", c.User) && Matches(q, "org", c.Org) && Matches(q, "feature", c.Feature) && Matches(q, "model", c.ModelUsed) && (success is null || c.Success == success) && InRange(c, since, until))
             .OrderByDescending(c => c.Sequence)
             .ToList();
         List<CallLogEntry> page = matching.Where(c => c.Sequence < before).Take(limit + 1).ToList();

@@ -13,6 +13,15 @@ namespace Tokenlay.Companion;
 [JsonSerializable(typeof(TokenlayCheckResult))]
 [JsonSerializable(typeof(TokenlayRecordResult))]
 [JsonSerializable(typeof(TokenlayReservationState))]
+[JsonSerializable(typeof(TokenlayCreditGrant))]
+[JsonSerializable(typeof(TokenlayCreditAccount))]
+[JsonSerializable(typeof(TokenlayCreditTransaction))]
+[JsonSerializable(typeof(TokenlayCreditTransactionPage))]
+[JsonSerializable(typeof(TokenlayCreditTier))]
+[JsonSerializable(typeof(TokenlayCreditTierList))]
+[JsonSerializable(typeof(TokenlayBlockEntry))]
+[JsonSerializable(typeof(TokenlayBlockEntryPage))]
+[JsonSerializable(typeof(TokenlayBlockRemoval))]
 [JsonSerializable(typeof(Dictionary<string, Dictionary<string, TokenlayModelPrice>>))]
 internal sealed partial class TokenlayJsonContext : JsonSerializerContext
 {

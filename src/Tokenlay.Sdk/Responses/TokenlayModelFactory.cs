@@ -19,9 +19,11 @@ public static class TokenlayModelFactory
         long? outputTokens = null,
         TimeSpan? duration = null,
         IReadOnlyList<string>? warnings = null,
-        string? model = null) =>
+        string? model = null,
+        decimal? creditsUsed = null,
+        decimal? creditsRemaining = null) =>
         new(status, requestId, ruleId, ruleAction, limitExceeded, costUsd, tokensUsed, inputTokens, outputTokens, duration,
-            warnings ?? Array.Empty<string>(), model);
+            warnings ?? Array.Empty<string>(), model, creditsUsed, creditsRemaining);
 
     /// <summary>
     /// Creates an in-memory <see cref="TokenlayReservation"/> for tests: no server behind it, so

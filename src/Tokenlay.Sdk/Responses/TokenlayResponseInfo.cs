@@ -2,6 +2,7 @@ using System;
 using System.ClientModel.Primitives;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using Tokenlay.Pipeline;
@@ -22,8 +23,10 @@ public class TokenlayResponseInfo
 
     internal TokenlayResponseInfo(int status, string? requestId, string? ruleId, string? ruleActionText, bool? limitExceeded,
         decimal? costUsd, long? tokensUsed, long? inputTokens, long? outputTokens, TimeSpan? duration,
-        IReadOnlyList<string> warnings, string? model)
+        IReadOnlyList<string> warnings, string? model, decimal? creditsUsed = null, decimal? creditsRemaining = null)
     {
+        CreditsUsed = creditsUsed;
+        CreditsRemaining = creditsRemaining;
         Status = status;
         RequestId = requestId;
         RuleId = ruleId;
@@ -78,6 +81,18 @@ public class TokenlayResponseInfo
     /// <summary>The model that actually served the call, which differs from the one asked for after a downgrade.</summary>
     public virtual string? Model { get; }
 
+    /// <summary>
+    /// The credits the call burned (<c>x-tokenlay-credits-used</c>, or a stream's summary), for a call
+    /// a rule's <c>then.credits</c> charges to a credit account; null otherwise. Exact decimals, never rounded.
+    /// </summary>
+    public virtual decimal? CreditsUsed { get; }
+
+    /// <summary>
+    /// What the credit account has available after the call (<c>x-tokenlay-credits-remaining</c>, or a
+    /// stream's summary); negative when the rule allows overage; null when no credit account paid.
+    /// </summary>
+    public virtual decimal? CreditsRemaining { get; }
+
     /// <summary>Whether the response carried any Tokenlay header at all.</summary>
     public virtual bool HasTokenlayHeaders =>
         RequestId is not null || RuleActionText is not null || CostUsd is not null || TokensUsed is not null || Model is not null;
@@ -107,7 +122,9 @@ public class TokenlayResponseInfo
         Long(header, TokenlayHeaderNames.OutputTokens),
         Milliseconds(header, TokenlayHeaderNames.Duration),
         ParseWarnings(Text(header, TokenlayHeaderNames.Warnings)),
-        Text(header, TokenlayHeaderNames.Model));
+        Text(header, TokenlayHeaderNames.Model),
+        Decimal(header, TokenlayHeaderNames.CreditsUsed),
+        SignedDecimal(header, TokenlayHeaderNames.CreditsRemaining));
 
     /// <summary>
     /// This response's figures completed by a stream's <c>tokenlay.summary</c> event (cost, tokens,
@@ -125,12 +142,18 @@ public class TokenlayResponseInfo
             long? tokens = Whole(root, "tokens_used") ?? TokensUsed;
             TimeSpan? duration = Whole(root, "duration_ms") is { } ms ? TimeSpan.FromMilliseconds(ms) : Duration;
             string? model = root.TryGetProperty("model", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.String ? m.GetString() : Model;
-            return new TokenlayResponseInfo(Status, RequestId, RuleId, RuleActionText, LimitExceeded, cost, tokens, input, output, duration, Warnings, model);
+            decimal? creditsUsed = Number(root, "credits_used") is { } used && used >= 0 ? used : CreditsUsed;
+            decimal? creditsRemaining = Number(root, "credits_remaining") ?? CreditsRemaining; // negative under overage
+            return new TokenlayResponseInfo(Status, RequestId, RuleId, RuleActionText, LimitExceeded, cost, tokens, input, output, duration, Warnings, model,
+                creditsUsed, creditsRemaining);
         }
         catch (System.Text.Json.JsonException)
         {
             return this; // a summary we cannot read changes nothing
         }
+
+        static decimal? Number(System.Text.Json.JsonElement root, string name) =>
+            root.TryGetProperty(name, out var e) && e.ValueKind == System.Text.Json.JsonValueKind.Number && e.TryGetDecimal(out decimal v) ? v : null;
 
         static long? Whole(System.Text.Json.JsonElement root, string name) =>
             root.TryGetProperty(name, out var e) && e.ValueKind == System.Text.Json.JsonValueKind.Number && e.TryGetDouble(out double v) && v >= 0 && v < 9e15 ? (long)v : null;
@@ -149,6 +172,7 @@ public class TokenlayResponseInfo
         }
         TokenlayResponseInfo last = responses[responses.Count - 1];
         decimal? cost = 0m;
+        decimal? credits = null;
         long? tokens = 0, input = 0, output = 0;
         TimeSpan? duration = TimeSpan.Zero;
         bool? exceeded = null;
@@ -156,6 +180,7 @@ public class TokenlayResponseInfo
         foreach (TokenlayResponseInfo r in responses)
         {
             cost = cost is null || r.CostUsd is null ? null : cost + r.CostUsd;
+            credits = r.CreditsUsed is null ? credits : (credits ?? 0m) + r.CreditsUsed; // only round trips charged to credits count
             tokens = tokens is null || r.TokensUsed is null ? null : tokens + r.TokensUsed;
             input = input is null || r.InputTokens is null ? null : input + r.InputTokens;
             output = output is null || r.OutputTokens is null ? null : output + r.OutputTokens;
@@ -164,7 +189,7 @@ public class TokenlayResponseInfo
             warnings.AddRange(r.Warnings);
         }
         return new TokenlayResponseInfo(last.Status, last.RequestId, last.RuleId, last.RuleActionText, exceeded,
-            cost, tokens, input, output, duration, warnings, last.Model);
+            cost, tokens, input, output, duration, warnings, last.Model, credits, last.CreditsRemaining ?? responses.LastOrDefault(r => r.CreditsRemaining is not null)?.CreditsRemaining);
     }
 
     /// <summary>A one-line summary for logs (it holds no keys).</summary>
@@ -180,6 +205,8 @@ public class TokenlayResponseInfo
         Append(text, "in", InputTokens?.ToString(CultureInfo.InvariantCulture));
         Append(text, "out", OutputTokens?.ToString(CultureInfo.InvariantCulture));
         Append(text, "cost_usd", CostUsd?.ToString(CultureInfo.InvariantCulture));
+        Append(text, "credits_used", CreditsUsed?.ToString(CultureInfo.InvariantCulture));
+        Append(text, "credits_remaining", CreditsRemaining?.ToString(CultureInfo.InvariantCulture));
         Append(text, "duration_ms", Duration?.TotalMilliseconds.ToString(CultureInfo.InvariantCulture));
         if (Warnings.Count > 0)
         {
@@ -223,6 +250,9 @@ public class TokenlayResponseInfo
 
     private static decimal? Decimal(Func<string, string?> headers, string name) =>
         Text(headers, name) is { } text && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal value) && value >= 0 ? value : null;
+
+    private static decimal? SignedDecimal(Func<string, string?> headers, string name) =>
+        Text(headers, name) is { } text && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal value) ? value : null;
 
     private static TimeSpan? Milliseconds(Func<string, string?> headers, string name) =>
         Text(headers, name) is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ms)

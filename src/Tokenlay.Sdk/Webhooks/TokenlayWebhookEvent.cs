@@ -5,7 +5,7 @@ namespace Tokenlay;
 
 /// <summary>
 /// A verified webhook event from Tokenlay. Known types come as subclasses
-/// (<see cref="TokenlayLimitEvent"/>); every event keeps its raw JSON in <see cref="RawJson"/>.
+/// (<see cref="TokenlayLimitEvent"/>, <see cref="TokenlayThresholdEvent"/>, <see cref="TokenlayCreditBalanceEvent"/>); every event keeps its raw JSON in <see cref="RawJson"/>.
 /// </summary>
 public class TokenlayWebhookEvent
 {
@@ -14,6 +14,15 @@ public class TokenlayWebhookEvent
 
     /// <summary>The type of events sent when a warn rule lets a call through over a limit.</summary>
     public const string LimitWarningType = "limit.warning";
+
+    /// <summary>The type of events sent when a limit's use crosses one of its alert thresholds (<see cref="TokenlayThresholdEvent"/>).</summary>
+    public const string LimitThresholdType = "limit.threshold";
+
+    /// <summary>The type of events sent when a credit balance falls below an alert (<see cref="TokenlayCreditBalanceEvent"/>).</summary>
+    public const string CreditsLowBalanceType = "credits.low_balance";
+
+    /// <summary>The type of events sent when a credit balance reaches zero (<see cref="TokenlayCreditBalanceEvent"/>).</summary>
+    public const string CreditsExhaustedType = "credits.exhausted";
 
     /// <summary>Creates an event; for tests and mocks.</summary>
     public TokenlayWebhookEvent(string id, string type, DateTimeOffset created, string rawJson)

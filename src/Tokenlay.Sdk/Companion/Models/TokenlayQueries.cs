@@ -33,10 +33,16 @@ public sealed class TokenlayLogQuery
     /// <summary>Only this user.</summary>
     public string? User { get; set; }
 
+    /// <summary>Only this organisation.</summary>
+    public string? Org { get; set; }
+
+    /// <summary>Only this feature.</summary>
+    public string? Feature { get; set; }
+
     /// <summary>Only this model (the one that served the call).</summary>
     public string? Model { get; set; }
 
-    /// <summary>Only successful (true) or failed (false) calls.</summary>
+    /// <summary>Only successful (true) or failed (false) calls. Not an export filter: an export has every call, with its status.</summary>
     public bool? Success { get; set; }
 
     /// <summary>Calls at or after this time.</summary>
@@ -45,6 +51,6 @@ public sealed class TokenlayLogQuery
     /// <summary>Calls before this time.</summary>
     public DateTimeOffset? Until { get; set; }
 
-    /// <summary>Entries per page, 1 to 1000; the server's default (50) when null.</summary>
+    /// <summary>Entries per page, 1 to 1000; the server's default (50) when null. An export is not paged.</summary>
     public int? PageSize { get; set; }
 }
