@@ -210,19 +210,19 @@ async function refreshCredits() {
   document.querySelector("#credit-accounts tbody").replaceChildren(...(accounts.data.length ? accounts.data.map(a => el("tr", { "data-account": a.account },
     el("th", { scope: "row" }, a.account), el("td", { class: "num" + (Number(a.available) <= 0 ? " fail" : "") }, credits(a.available)),
     el("td", { class: "num" }, credits(a.held)), el("td", { class: "num" }, credits(a.settled)), el("td", null, a.tier || ""),
-    el("td", null, a.next_refill_at ? new Date(a.next_refill_at).toLocaleString() : ""))))
+    el("td", null, a.next_refill_at ? new Date(a.next_refill_at).toLocaleString() : "")))
     : [el("tr", null, el("td", { colspan: 6 }, "No credit accounts yet (a grant or a tier creates one)."))]));
   document.querySelector("#credit-tiers tbody").replaceChildren(...(tiers.data.length ? tiers.data.map(t => el("tr", null,
     el("th", { scope: "row" }, t.id), el("td", { class: "num" }, credits(t.allocation)), el("td", null, t.period),
     el("td", { class: "num" }, t.rollover ? credits(t.rollover.max) : "none"),
-    el("td", null, (t.alerts || []).map(a => a.below !== undefined && a.below !== null ? "below " + credits(a.below) : "below " + a.below_percent + "%").join(", ")))))
+    el("td", null, (t.alerts || []).map(a => a.below !== undefined && a.below !== null ? "below " + credits(a.below) : "below " + a.below_percent + "%").join(", "))))
     : [el("tr", null, el("td", { colspan: 5 }, "No tiers."))]));
   // The newest transactions of the accounts shown, merged newest first.
   const pages = await Promise.all(accounts.data.slice(0, 5).map(a => api("/v1/credits/accounts/" + encodeURIComponent(a.account) + "/transactions?limit=10")));
   const recent = pages.flatMap(p => p.data).sort((x, y) => (y.created_at || "").localeCompare(x.created_at || "")).slice(0, 15);
   document.querySelector("#credit-transactions tbody").replaceChildren(...(recent.length ? recent.map(t => el("tr", null,
     el("td", null, new Date(t.created_at).toLocaleTimeString()), el("td", null, t.account), el("td", null, t.type),
-    el("td", { class: "num" }, credits(t.amount)), el("td", { class: "num" }, credits(t.balance_after)), el("td", null, t.log_id || t.reason || ""))))
+    el("td", { class: "num" }, credits(t.amount)), el("td", { class: "num" }, credits(t.balance_after)), el("td", null, t.log_id || t.reason || "")))
     : [el("tr", null, el("td", { colspan: 6 }, "No transactions yet."))]));
 }
 
