@@ -27,6 +27,8 @@ public class TokenlayClient
         Pricing = null!;
         Limits = null!;
         Keys = null!;
+        Credits = null!;
+        Blocklist = null!;
     }
 
     /// <summary>Creates a client. Only <see cref="TokenlayOptions.TokenlayKey"/> is required; no provider key is ever sent.</summary>
@@ -49,6 +51,8 @@ public class TokenlayClient
         Pricing = new TokenlayPricingClient(transport);
         Limits = new TokenlayLimitsClient(transport);
         Keys = new TokenlayKeysClient(transport);
+        Credits = new TokenlayCreditsClient(transport);
+        Blocklist = new TokenlayBlocklistClient(transport);
         _transport = transport;
     }
 
@@ -71,6 +75,12 @@ public class TokenlayClient
 
     /// <summary>The provider keys your customers bring: connect, rotate, validate, revoke, audit.</summary>
     public virtual TokenlayKeysClient Keys { get; }
+
+    /// <summary>Prepaid credits: grants, balances, history, adjustments and tiers.</summary>
+    public virtual TokenlayCreditsClient Credits { get; }
+
+    /// <summary>Blocked subjects, with an optional expiry.</summary>
+    public virtual TokenlayBlocklistClient Blocklist { get; }
 
     /// <summary>Asks Tokenlay whether it is up.</summary>
     /// <exception cref="TokenlayConnectionException">Tokenlay could not be reached.</exception>

@@ -110,6 +110,34 @@ public class DashboardTests(DashboardBrowser browser)
     }
 
     [Fact]
+    public async Task The_credits_panel_shows_the_lowest_accounts_and_Download_CSV_saves_the_export_fetched_with_the_key()
+    {
+        await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
+        using var http = new HttpClient { BaseAddress = emulator.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", emulator.Key);
+        foreach ((string account, int amount) in new[] { ("user:rich", 5000), ("user:poor", 3) })
+        {
+            (await http.PostAsJsonAsync("/v1/credits/grants", new { account, amount })).EnsureSuccessStatusCode();
+        }
+        OpenAIClient client = TokenlayOpenAIClient.Create(emulator.CreateClientOptions());
+        await Call(client, "alice", "gpt-4o-mini");
+        await Call(client, "bob", "gpt-4o-mini");
+
+        await using OpenPage open = await Open(emulator.DashboardUrl);
+        IPage page = open.Page;
+        await page.Locator("#credit-accounts tbody tr[data-account]").First.WaitForAsync();
+        IDownload download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#download-csv"));
+        string csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+
+        Assert.Equal(new[] { "user:poor", "user:rich" }, await page.Locator("#credit-accounts tbody th").AllInnerTextsAsync());
+        Assert.EndsWith(".csv", download.SuggestedFilename, StringComparison.Ordinal);
+        string[] lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("timestamp,request_id,user,org,plan,project,feature,model,model_used", lines[0], StringComparison.Ordinal);
+        Assert.Equal(3, lines.Length);
+        Assert.Empty(open.ConsoleErrors);
+    }
+
+    [Fact]
     public async Task A_call_made_while_the_page_is_open_appears_in_the_live_log_without_a_reload()
     {
         await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();

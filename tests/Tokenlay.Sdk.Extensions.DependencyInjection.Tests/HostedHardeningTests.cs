@@ -142,6 +142,21 @@ public class HostedHardeningTests
         Assert.Equal(1, proxy.RequestCount);
     }
 
+    [Theory]
+    [InlineData(402, "insufficient_credits")]
+    [InlineData(403, "subject_blocked")]
+    public async Task A_credit_or_blocklist_refusal_is_not_retried_by_the_hosted_layer(int status, string code)
+    {
+        string body = JsonSerializer.Serialize(new { error = new { message = "refused", type = code == "subject_blocked" ? "blocked" : code, code } });
+        using ScriptedProxy proxy = ScriptedProxy.Start().AlwaysAnswer(status, body, new Dictionary<string, string> { ["x-tokenlay-rule-action"] = "block", ["Retry-After"] = "0" });
+        using ServiceProvider services = Services(proxy.BaseUrl, new() { ["Tokenlay:Resilience:MaxRetryAttempts"] = "3" });
+
+        TokenlayException e = await Assert.ThrowsAnyAsync<TokenlayException>(() => Chat(services).CompleteChatAsync("hi"));
+
+        Assert.Equal(1, proxy.RequestCount);
+        Assert.True(e is TokenlayInsufficientCreditsException or TokenlayBlockedException, e.GetType().Name);
+    }
+
     [Fact]
     public async Task An_overflowing_retry_after_is_treated_as_absent_by_the_hosted_layer()
     {

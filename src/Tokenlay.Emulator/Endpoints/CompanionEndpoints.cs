@@ -101,8 +101,8 @@ internal static class CompanionEndpoints
         }
         // Newest first, paged by arrival order, so calls made while paging never shift a page.
         List<CallLogEntry> matching = store.Snapshot()
-            .Where(c => Matches(q, "user", c.User) && Matches(q, "model", c.ModelUsed) && Matches(q, "key_ref", c.KeyRef) && (success is null || c.Success == success) && InRange(c, since, until)
-                && (label is null || (c.Labels?.Contains(label) ?? false)))
+            .Where(c => Matches(q, "user", c.User) && Matches(q, "org", c.Org) && Matches(q, "feature", c.Feature) && Matches(q, "model", c.ModelUsed) && Matches(q, "key_ref", c.KeyRef)
+                && (success is null || c.Success == success) && InRange(c, since, until) && (label is null || (c.Labels?.Contains(label) ?? false)))
             .OrderByDescending(c => c.Sequence)
             .ToList();
         List<CallLogEntry> page = matching.Where(c => c.Sequence < before).Take(limit + 1).ToList();

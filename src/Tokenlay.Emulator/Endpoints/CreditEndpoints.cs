@@ -34,6 +34,8 @@ internal static class CreditEndpoints
         var routes = new Routes(ledger, options);
         app.MapPost("/v1/credits/grants", routes.Grant)
             .WithSummary("Grants credits to an account (created by its first grant). Idempotent by idempotency_key: the same key and body again give the same grant (200).");
+        app.MapGet("/v1/credits/accounts", routes.Accounts)
+            .WithSummary("The accounts, lowest available first (the dashboard's credits panel): {data, total}; limit 1 to 1000, default 50.");
         app.MapGet("/v1/credits/accounts/{account}", routes.Account)
             .WithSummary("An account's balance (settled, held, available), tier, next refill and grants.");
         app.MapGet("/v1/credits/accounts/{account}/transactions", routes.Transactions)
@@ -55,6 +57,8 @@ internal static class CreditEndpoints
 
         public IResult Account(string account) => GetAccount(ledger, account);
 
+        public IResult Accounts(HttpContext http) => ListAccounts(http, ledger);
+
         public IResult Transactions(HttpContext http, string account) => CreditEndpoints.Transactions(http, ledger, account);
 
         public Task Adjust(HttpContext http, string account) => AdjustAsync(http, ledger, options, account);
@@ -68,6 +72,27 @@ internal static class CreditEndpoints
 
     private static IResult GetAccount(Ledger ledger, string account) =>
         ledger.Credits((book, now) => book.Find(account) is { } a ? Results.Json(AccountJson(a, book, now)) : NotFound(account));
+
+    private static IResult ListAccounts(HttpContext http, Ledger ledger)
+    {
+        int limit = 50;
+        if (http.Request.Query.TryGetValue("limit", out var limitText)
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 1000))
+        {
+            return Bad("'limit' must be a whole number from 1 to 1000.", "limit");
+        }
+        return ledger.Credits((book, now) =>
+        {
+            // Lowest available first: the accounts about to be refused are the ones to look at.
+            JsonObject[] accounts = book.Accounts.Select(a => AccountJson(a, book, now))
+                .OrderBy(a => (decimal)a["available"]!).ThenBy(a => (string?)a["account"], StringComparer.Ordinal).ToArray();
+            return Results.Json(new JsonObject
+            {
+                ["data"] = new JsonArray(accounts.Take(limit).Select(a => (JsonNode)a).ToArray()),
+                ["total"] = accounts.Length,
+            });
+        });
+    }
 
     private static IResult ListTiers(Ledger ledger) =>
         ledger.Credits((book, _) => Results.Json(new JsonObject { ["data"] = new JsonArray(book.Tiers.Select(t => (JsonNode)TierJson(t)).ToArray()) }));

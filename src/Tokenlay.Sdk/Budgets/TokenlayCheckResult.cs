@@ -14,6 +14,17 @@ public sealed class TokenlayCheckResult
     /// <summary>Whether the call would be served (possibly downgraded or with a warning).</summary>
     public bool Allowed { get; init; }
 
+    /// <summary>
+    /// The blocklist entry that refuses the subject, null when it is not blocked. A blocked subject's
+    /// check answers <see cref="Allowed"/> false with this entry (a check asks, so it is not a 403);
+    /// the proxied call would get <see cref="TokenlayBlockedException"/>.
+    /// </summary>
+    public TokenlayBlockEntry? Block { get; init; }
+
+    /// <summary>Whether the subject is on the blocklist (<see cref="Block"/> says until when and why).</summary>
+    [JsonIgnore]
+    public bool IsBlocked => Block is not null;
+
     /// <summary>The action as Tokenlay wrote it; see <see cref="Action"/>.</summary>
     [JsonPropertyName("action")]
     public string? ActionText { get; init; }

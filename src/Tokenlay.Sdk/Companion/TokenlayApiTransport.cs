@@ -3,6 +3,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -92,6 +93,52 @@ internal sealed class TokenlayApiTransport
             throw await TokenlayFailures.FromErrorResponseAsync(Settings, message, response, redact).ConfigureAwait(false);
         }
         return Parse(message, response, responseType, what);
+    }
+
+    /// <summary>
+    /// Sends a GET whose answer is a file (an export) and copies its body to <paramref name="destination"/>
+    /// as it arrives: the response is not buffered (<see cref="PipelineMessage.BufferResponse"/> false), so
+    /// memory stays flat for any size. An error answer is buffered (it is small) and thrown typed.
+    /// </summary>
+    /// <returns>The number of bytes copied.</returns>
+    public async Task<long> CopyToAsync(string path, IEnumerable<KeyValuePair<string, string?>>? query, string accept, Stream destination,
+        string what, CancellationToken cancellationToken)
+    {
+        using PipelineMessage message = Pipeline.CreateMessage();
+        message.Apply(new RequestOptions { CancellationToken = cancellationToken });
+        message.BufferResponse = false;
+        PipelineRequest request = message.Request;
+        request.Method = "GET";
+        request.Uri = BuildUri(path, query);
+        request.Headers.Set("Accept", accept + ", application/json");
+        request.Headers.Set("User-Agent", TokenlayOpenAIClient.UserAgent);
+        try
+        {
+            await Pipeline.SendAsync(message).ConfigureAwait(false);
+            PipelineResponse response = message.Response!;
+            if (response.IsError)
+            {
+                throw await TokenlayFailures.FromErrorResponseAsync(Settings, message, response, Redact).ConfigureAwait(false);
+            }
+            if (response.ContentStream is not { } body)
+            {
+                return 0;
+            }
+            var buffer = new byte[81920];
+            long copied = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await destination.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
+                copied += read;
+            }
+            return copied;
+        }
+        catch (Exception exception) when (TokenlayFailures.Translate(Settings, message, exception, Redact) is { } typed)
+        {
+            // Also a connection cut in the middle of the body: the destination then holds a partial file.
+            throw typed;
+        }
     }
 
     /// <summary>Reads the body as <typeparamref name="T"/>; a body that is not that gives a typed error, never a null.</summary>

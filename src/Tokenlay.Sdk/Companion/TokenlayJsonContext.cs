@@ -16,6 +16,15 @@ namespace Tokenlay.Companion;
 [JsonSerializable(typeof(TokenlayConnectedKey))]
 [JsonSerializable(typeof(TokenlayConnectedKeyPage))]
 [JsonSerializable(typeof(TokenlayKeyEventPage))]
+[JsonSerializable(typeof(TokenlayCreditGrant))]
+[JsonSerializable(typeof(TokenlayCreditAccount))]
+[JsonSerializable(typeof(TokenlayCreditTransaction))]
+[JsonSerializable(typeof(TokenlayCreditTransactionPage))]
+[JsonSerializable(typeof(TokenlayCreditTier))]
+[JsonSerializable(typeof(TokenlayCreditTierList))]
+[JsonSerializable(typeof(TokenlayBlockEntry))]
+[JsonSerializable(typeof(TokenlayBlockEntryPage))]
+[JsonSerializable(typeof(TokenlayBlockRemoval))]
 [JsonSerializable(typeof(Dictionary<string, Dictionary<string, TokenlayModelPrice>>))]
 internal sealed partial class TokenlayJsonContext : JsonSerializerContext
 {

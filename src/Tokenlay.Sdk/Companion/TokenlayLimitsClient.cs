@@ -66,6 +66,91 @@ public class TokenlayLimitsClient
         return new TokenlayReservation(state, this);
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on a budget (credly's <c>captureUsage</c>, on a reservation): reserves
+    /// <paramref name="request"/>'s estimate, runs the work only if admitted, then commits the actual
+    /// usage (<paramref name="usageOf"/> of the result) and releases the rest of the hold; if the work
+    /// throws, the hold is released and nothing is metered. Proxied calls the work makes inside
+    /// <see cref="TokenlayReservation.BeginScope"/> of the reservation it is given draw on the same hold.
+    /// </summary>
+    /// <typeparam name="T">The work's result.</typeparam>
+    /// <param name="request">The estimate to hold and its subject.</param>
+    /// <param name="work">The work, given the reservation and the cancellation token.</param>
+    /// <param name="usageOf">The tokens the work actually used, read from its result.</param>
+    /// <param name="cancellationToken">Cancels the reservation and is passed to the work; the commit and release still run.</param>
+    /// <returns>
+    /// <see cref="TokenlayMeteredStatus.Refused"/> (limit, credits or block: the work did not run),
+    /// <see cref="TokenlayMeteredStatus.Succeeded"/>, <see cref="TokenlayMeteredStatus.Failed"/> or
+    /// <see cref="TokenlayMeteredStatus.FailedAndNotReleased"/>, with the result or the exception. The
+    /// work's exceptions are returned, not thrown (<see cref="TokenlayMeteredResult{T}.GetValueOrThrow"/> throws them).
+    /// </returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The request has no estimate or an invalid one.</exception>
+    /// <exception cref="TokenlayException">The reservation could not be made for another reason than a refusal (Tokenlay unreachable, a bad key).</exception>
+    public virtual async Task<TokenlayMeteredResult<T>> RunMeteredAsync<T>(TokenlayReservationRequest request,
+        Func<TokenlayReservation, CancellationToken, Task<T>> work, Func<T, (long InputTokens, long OutputTokens)> usageOf,
+        CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+        if (work is null)
+        {
+            throw new ArgumentNullException(nameof(work));
+        }
+        if (usageOf is null)
+        {
+            throw new ArgumentNullException(nameof(usageOf));
+        }
+        TokenlayReservation reservation;
+        try
+        {
+            reservation = await ReserveAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TokenlayException refusal) when (refusal is TokenlayLimitExceededException or TokenlayInsufficientCreditsException or TokenlayBlockedException)
+        {
+            return new TokenlayMeteredResult<T>(TokenlayMeteredStatus.Refused, default, refusal, null, null, null, null);
+        }
+
+        T value;
+        try
+        {
+            value = await work(reservation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            try
+            {
+                // Not the caller's token: a cancelled job must still give its hold back.
+                await reservation.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+                return new TokenlayMeteredResult<T>(TokenlayMeteredStatus.Failed, default, failure, reservation, null, null, null);
+            }
+            catch (Exception releaseFailure) when (releaseFailure is TokenlayException or OperationCanceledException)
+            {
+                return new TokenlayMeteredResult<T>(TokenlayMeteredStatus.FailedAndNotReleased, default, failure, reservation, null, null, releaseFailure);
+            }
+        }
+
+        TokenlayRecordResult? commit = null;
+        Exception? commitFailure = null;
+        try
+        {
+            (long input, long output) = usageOf(value);
+            commit = await reservation.CommitAsync(input, output, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // The work is done and its result is the caller's; an uncommitted hold expires on its own.
+            commitFailure = e;
+        }
+        if (commitFailure is null)
+        {
+            await reservation.DisposeAsync().ConfigureAwait(false); // releases what the work did not use; never throws
+        }
+        return new TokenlayMeteredResult<T>(TokenlayMeteredStatus.Succeeded, value, null, reservation, commit, commitFailure, null);
+    }
+
     internal Task<TokenlayRecordResult> CommitAsync(string id, long inputTokens, long outputTokens, CancellationToken cancellationToken) =>
         // One idempotency key per commit, fixed before the pipeline's retries, so a retried commit counts once.
         Transport.SendAsync("POST", "/v1/reservations/" + Uri.EscapeDataString(id) + "/commit", null, BudgetRequestWriter.Commit(inputTokens, outputTokens),

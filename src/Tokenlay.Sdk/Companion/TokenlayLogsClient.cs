@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -76,6 +77,8 @@ public class TokenlayLogsClient
         var parameters = new List<KeyValuePair<string, string?>>
         {
             new("user", query.User),
+            new("org", query.Org),
+            new("feature", query.Feature),
             new("model", query.Model),
             new("key_ref", query.KeyRef),
             new("success", query.Success is { } s ? (s ? "true" : "false") : null),
@@ -98,6 +101,39 @@ public class TokenlayLogsClient
             throw new ArgumentException("The log id is empty; pass a request id such as TokenlayResponseInfo.RequestId.", nameof(id));
         }
         return Transport.SendAsync("GET", "/v1/logs/" + Uri.EscapeDataString(id), null, null, TokenlayJsonContext.Default.TokenlayLogEntry, "the log entry request", cancellationToken);
+    }
+
+    /// <summary>
+    /// Exports every entry that matches <paramref name="query"/> (not one page; user, org, feature, model,
+    /// since and until apply) into <paramref name="destination"/>, copied as it streams in, so memory
+    /// stays flat for any size. A CSV has the documented columns in a fixed order
+    /// (<c>timestamp,request_id,user,org,plan,project,feature,model,model_used,input_tokens,output_tokens,cost_usd,status,rule_id,action,source</c>)
+    /// with cells that a spreadsheet would run as a formula made inert.
+    /// </summary>
+    /// <param name="query">Filters; null for every call. <see cref="TokenlayLogQuery.Success"/> and <see cref="TokenlayLogQuery.PageSize"/> do not apply.</param>
+    /// <param name="destination">Where the file is written, from its current position; it is not closed.</param>
+    /// <param name="format"><see cref="TokenlayExportFormat.Csv"/> or <see cref="TokenlayExportFormat.JsonLines"/>.</param>
+    /// <param name="cancellationToken">Cancels the export; the destination then holds part of the file.</param>
+    /// <returns>The number of bytes written to <paramref name="destination"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="destination"/> is null.</exception>
+    /// <exception cref="ArgumentException">The destination is not writable, or Since is after Until.</exception>
+    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached, also in the middle of the file.</exception>
+    public virtual Task<long> ExportAsync(TokenlayLogQuery? query, Stream destination, TokenlayExportFormat format, CancellationToken cancellationToken = default)
+    {
+        Exports.CheckDestination(destination);
+        query ??= new TokenlayLogQuery();
+        TokenlayApiTransport.ValidateRange(query.Since, query.Until, nameof(query));
+        var parameters = new List<KeyValuePair<string, string?>>
+        {
+            new("format", format.ToString()),
+            new("since", TokenlayApiTransport.Time(query.Since)),
+            new("until", TokenlayApiTransport.Time(query.Until)),
+            new("user", query.User),
+            new("org", query.Org),
+            new("feature", query.Feature),
+            new("model", query.Model),
+        };
+        return Transport.CopyToAsync("/v1/logs/export", parameters, format.MediaType, destination, "the log export", cancellationToken);
     }
 
     private static void Validate(TokenlayLogQuery? query)

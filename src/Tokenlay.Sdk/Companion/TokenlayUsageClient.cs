@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -60,6 +61,63 @@ public class TokenlayUsageClient
         }
         return Transport.SendAsync("POST", "/v1/usage/records", null, BudgetRequestWriter.Record(record),
             TokenlayJsonContext.Default.TokenlayRecordResult, "the usage record", cancellationToken);
+    }
+
+    /// <summary>
+    /// Exports usage totals of the calls that match <paramref name="query"/>, one row per group of
+    /// <paramref name="groupBy"/> (<c>day</c>, <c>user</c>, <c>model</c>, <c>feature</c>, <c>org</c>, in the
+    /// order given) with the columns <c>requests,input_tokens,output_tokens,cost_usd</c> after the group
+    /// columns, copied into <paramref name="destination"/> as it streams in.
+    /// </summary>
+    /// <param name="query">Filters; null for all calls.</param>
+    /// <param name="groupBy">The grouping, for example <c>["day", "user"]</c>; at least one name, each once.</param>
+    /// <param name="destination">Where the file is written, from its current position; it is not closed.</param>
+    /// <param name="format"><see cref="TokenlayExportFormat.Csv"/> or <see cref="TokenlayExportFormat.JsonLines"/>.</param>
+    /// <param name="cancellationToken">Cancels the export.</param>
+    /// <returns>The number of bytes written to <paramref name="destination"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="groupBy"/> or <paramref name="destination"/> is null.</exception>
+    /// <exception cref="ArgumentException">The grouping is empty or repeats a name, the destination is not writable, or Since is after Until.</exception>
+    /// <exception cref="TokenlayException">Tokenlay refused (an unknown group is a <see cref="TokenlayValidationException"/>) or could not be reached.</exception>
+    public virtual Task<long> ExportAsync(TokenlayUsageQuery? query, IEnumerable<string> groupBy, Stream destination, TokenlayExportFormat format,
+        CancellationToken cancellationToken = default)
+    {
+        if (groupBy is null)
+        {
+            throw new ArgumentNullException(nameof(groupBy));
+        }
+        var groups = new List<string>();
+        foreach (string group in groupBy)
+        {
+            if (string.IsNullOrWhiteSpace(group) || group.IndexOf(',') >= 0)
+            {
+                throw new ArgumentException("Each group is one name: day, user, model, feature or org.", nameof(groupBy));
+            }
+            if (groups.Contains(group.Trim()))
+            {
+                throw new ArgumentException($"'{group}' is named twice in groupBy.", nameof(groupBy));
+            }
+            groups.Add(group.Trim());
+        }
+        if (groups.Count == 0)
+        {
+            throw new ArgumentException("Name at least one group: day, user, model, feature or org.", nameof(groupBy));
+        }
+        Exports.CheckDestination(destination);
+        query ??= new TokenlayUsageQuery();
+        TokenlayApiTransport.ValidateRange(query.Since, query.Until, nameof(query));
+        var parameters = new List<KeyValuePair<string, string?>>
+        {
+            new("format", format.ToString()),
+            new("group_by", string.Join(",", groups)),
+            new("user", query.User),
+            new("org", query.Org),
+            new("project", query.Project),
+            new("feature", query.Feature),
+            new("model", query.Model),
+            new("since", TokenlayApiTransport.Time(query.Since)),
+            new("until", TokenlayApiTransport.Time(query.Until)),
+        };
+        return Transport.CopyToAsync("/v1/usage/export", parameters, format.MediaType, destination, "the usage export", cancellationToken);
     }
 
     private TokenlayApiTransport Transport => _transport ?? throw new InvalidOperationException("This instance was created for mocking and has no transport.");

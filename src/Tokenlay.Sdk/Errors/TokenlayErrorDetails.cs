@@ -15,4 +15,10 @@ internal sealed class TokenlayErrorDetails
     public TokenlayErrorSource Source { get; init; }
     public string? RuleId { get; init; }
     public TokenlayLimit? Limit { get; init; }
+    public string? CreditAccount { get; init; }
+    public decimal? CreditsAvailable { get; init; }
+    public decimal? CreditsRequired { get; init; }
+    public string? BlockSubject { get; init; }
+    public string? BlockReason { get; init; }
+    public DateTimeOffset? BlockUntil { get; init; }
 }

@@ -32,14 +32,32 @@ internal static class TokenlayErrorFactory
             Source = ParseSource(TokenlayResponseInfo.Text(headers, TokenlayHeaderNames.ErrorSource)),
             RuleId = body.RuleId ?? TokenlayResponseInfo.Text(headers, TokenlayHeaderNames.RuleId),
             Limit = body.Limit,
+            CreditAccount = body.CreditAccount,
+            CreditsAvailable = body.CreditsAvailable,
+            CreditsRequired = body.CreditsRequired,
+            BlockSubject = body.BlockSubject,
+            BlockReason = body.BlockReason,
+            BlockUntil = body.BlockUntil,
         };
 
-        bool blocked = string.Equals(ruleAction, "block", StringComparison.OrdinalIgnoreCase) || body.SaysBlocked;
         int status = response.Status;
+        // The error code decides first: a blocklist refusal and a credit refusal carry
+        // x-tokenlay-rule-action: block too, but they are not a limit and say other things.
+        Refusal refusal = ClassifyRefusal(status, body);
+        bool blocked = refusal == Refusal.None
+            && (string.Equals(ruleAction, "block", StringComparison.OrdinalIgnoreCase) || body.SaysBlocked);
         bool fromTokenlay = TokenlayResponseInfo.Text(headers, TokenlayHeaderNames.RequestId) is not null
             || TokenlayResponseInfo.Text(headers, TokenlayHeaderNames.ErrorSource) is not null;
-        string message = redact(BuildMessage(settings, request, response, body, details, blocked, fromTokenlay));
+        string message = redact(BuildMessage(settings, request, response, body, details, blocked, fromTokenlay, refusal));
 
+        if (refusal == Refusal.SubjectBlocked)
+        {
+            return new TokenlayBlockedException(message, response, null, details);
+        }
+        if (refusal == Refusal.Credits)
+        {
+            return new TokenlayInsufficientCreditsException(message, response, null, details);
+        }
         if (blocked)
         {
             return new TokenlayLimitExceededException(message, response, null, details);
@@ -109,6 +127,29 @@ internal static class TokenlayErrorFactory
         return null;
     }
 
+    private enum Refusal
+    {
+        None,
+        SubjectBlocked,
+        Credits,
+    }
+
+    private static Refusal ClassifyRefusal(int status, ParsedBody body)
+    {
+        if (string.Equals(body.Code, TokenlayBlockedException.SubjectBlockedCode, StringComparison.OrdinalIgnoreCase)
+            || (status == 403 && body.BlockSubject is not null))
+        {
+            return Refusal.SubjectBlocked;
+        }
+        if (string.Equals(body.Code, TokenlayInsufficientCreditsException.InsufficientCreditsCode, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(body.Code, TokenlayInsufficientCreditsException.UnpricedModelCode, StringComparison.OrdinalIgnoreCase)
+            || (status == 402 && (body.CreditAccount is not null || string.Equals(body.Type, "insufficient_credits", StringComparison.OrdinalIgnoreCase))))
+        {
+            return Refusal.Credits;
+        }
+        return Refusal.None;
+    }
+
     private static TokenlayErrorSource ParseSource(string? text) => text?.ToLowerInvariant() switch
     {
         "tokenlay" => TokenlayErrorSource.Tokenlay,
@@ -117,7 +158,7 @@ internal static class TokenlayErrorFactory
     };
 
     private static string BuildMessage(TokenlaySettings settings, PipelineRequest request, PipelineResponse response, ParsedBody body,
-        TokenlayErrorDetails details, bool blocked, bool fromTokenlay)
+        TokenlayErrorDetails details, bool blocked, bool fromTokenlay, Refusal refusal)
     {
         var text = new StringBuilder();
         if (!string.IsNullOrWhiteSpace(body.Message))
@@ -150,7 +191,12 @@ internal static class TokenlayErrorFactory
         }
         text.Append(") from ").Append(request.Method).Append(' ').Append(request.Uri?.AbsoluteUri);
 
-        string? hint = Hint(settings, response.Status, details, blocked, fromTokenlay);
+        string? hint = refusal switch
+        {
+            Refusal.SubjectBlocked => $"'{details.BlockSubject}' is on the Tokenlay blocklist" + (details.BlockUntil is { } until ? $" until {until:u}" : " until removed") + "; it was not retried.",
+            Refusal.Credits => "The credit account cannot pay for this call; grant credits (TokenlayClient.Credits.GrantAsync) or ask for less. It was not retried.",
+            _ => Hint(settings, response.Status, details, blocked, fromTokenlay),
+        };
         if (hint is not null)
         {
             text.Append(". ").Append(hint);
@@ -202,6 +248,12 @@ internal static class TokenlayErrorFactory
         public string? RuleId;
         public TokenlayLimit? Limit;
         public string? Excerpt;
+        public string? CreditAccount;
+        public decimal? CreditsAvailable;
+        public decimal? CreditsRequired;
+        public string? BlockSubject;
+        public string? BlockReason;
+        public DateTimeOffset? BlockUntil;
     }
 
     private static ParsedBody ParseBody(PipelineResponse response)
@@ -247,7 +299,19 @@ internal static class TokenlayErrorFactory
                         {
                             parsed.Limit = new TokenlayLimit(
                                 AsText(limit, "type"), AsText(limit, "window"), AsText(limit, "per"),
-                                AsDecimal(limit, "current"), AsDecimal(limit, "max"), AsDate(limit, "resets_at"));
+                                AsDecimal(limit, "current"), AsDecimal(limit, "max"), AsDate(limit, "resets_at"), AsBool(limit, "rolling"));
+                        }
+                        if (tokenlay.TryGetProperty("credits", out JsonElement credits) && credits.ValueKind == JsonValueKind.Object)
+                        {
+                            parsed.CreditAccount = AsText(credits, "account");
+                            parsed.CreditsAvailable = AsDecimal(credits, "available");
+                            parsed.CreditsRequired = AsDecimal(credits, "required");
+                        }
+                        if (tokenlay.TryGetProperty("block", out JsonElement block) && block.ValueKind == JsonValueKind.Object)
+                        {
+                            parsed.BlockSubject = AsText(block, "subject");
+                            parsed.BlockReason = AsText(block, "reason");
+                            parsed.BlockUntil = AsDate(block, "until");
                         }
                     }
                     return parsed;
@@ -292,6 +356,9 @@ internal static class TokenlayErrorFactory
             _ => null,
         };
     }
+
+    private static bool? AsBool(JsonElement element, string name) =>
+        element.TryGetProperty(name, out JsonElement value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
 
     private static decimal? AsDecimal(JsonElement element, string name) =>
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out decimal number)

@@ -7,7 +7,14 @@ public class TokenlayLimit
 {
     /// <summary>Creates a limit description; for tests and mocks.</summary>
     public TokenlayLimit(string? type, string? window, string? per, decimal? current, decimal? max, DateTimeOffset? resetsAt)
+        : this(type, window, per, current, max, resetsAt, null)
     {
+    }
+
+    /// <summary>Creates a limit description that says whether its window is rolling; for tests and mocks.</summary>
+    public TokenlayLimit(string? type, string? window, string? per, decimal? current, decimal? max, DateTimeOffset? resetsAt, bool? rolling)
+    {
+        Rolling = rolling;
         Type = type;
         Window = window;
         Per = per;
@@ -31,7 +38,13 @@ public class TokenlayLimit
     /// <summary>The limit.</summary>
     public virtual decimal? Max { get; }
 
-    /// <summary>When the window resets, in UTC.</summary>
+    /// <summary>
+    /// Whether the limit counts the last <see cref="Window"/> (a rolling window, an extension of the
+    /// public rules schema) instead of the calendar period; null when the server did not say.
+    /// </summary>
+    public virtual bool? Rolling { get; }
+
+    /// <summary>When the window resets, in UTC (for a rolling window: when the oldest counted usage leaves it).</summary>
     public virtual DateTimeOffset? ResetsAt { get; }
 
     /// <inheritdoc />

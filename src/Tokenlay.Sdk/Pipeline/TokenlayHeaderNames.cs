@@ -38,6 +38,8 @@ internal static class TokenlayHeaderNames
     public const string Model = "x-tokenlay-model";
     public const string Labels = "x-tokenlay-labels";
     public const string ErrorSource = "x-tokenlay-error-source";
+    public const string CreditsUsed = "x-tokenlay-credits-used";
+    public const string CreditsRemaining = "x-tokenlay-credits-remaining";
 
     public const string RetryAfter = "Retry-After";
 

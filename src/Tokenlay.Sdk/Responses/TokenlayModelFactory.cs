@@ -22,9 +22,11 @@ public static class TokenlayModelFactory
         TimeSpan? duration = null,
         IReadOnlyList<string>? warnings = null,
         string? model = null,
-        IReadOnlyList<TokenlayLabel>? labels = null) =>
+        IReadOnlyList<TokenlayLabel>? labels = null,
+        decimal? creditsUsed = null,
+        decimal? creditsRemaining = null) =>
         new(status, requestId, ruleId, ruleAction, limitExceeded, costUsd, tokensUsed, inputTokens, outputTokens, duration,
-            warnings ?? Array.Empty<string>(), model, labels ?? Array.Empty<TokenlayLabel>());
+            warnings ?? Array.Empty<string>(), model, labels ?? Array.Empty<TokenlayLabel>(), creditsUsed, creditsRemaining);
 
     /// <summary>Creates a <see cref="TokenlayResponseInfo"/> with the given values (the overload before labels, kept for binary compatibility).</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -132,4 +134,122 @@ public static class TokenlayModelFactory
         string? detail = null,
         string id = "kev_test") =>
         new() { Id = id, KeyId = keyId, Type = type, CreatedAt = createdAt ?? DateTimeOffset.UtcNow, Actor = actor, Outcome = outcome, Detail = detail };
+
+    /// <summary>Creates a <see cref="TokenlayCreditGrant"/>.</summary>
+    public static TokenlayCreditGrant CreditGrant(
+        string id = "cg_test",
+        string account = "user:test",
+        decimal amount = 0,
+        decimal? remaining = null,
+        int priority = 10,
+        DateTimeOffset? effectiveAt = null,
+        DateTimeOffset? expiresAt = null,
+        string? category = "paid",
+        string? description = null,
+        string? source = "grant",
+        DateTimeOffset? createdAt = null) =>
+        new()
+        {
+            Id = id, Account = account, Amount = amount, Remaining = remaining ?? amount, Priority = priority, EffectiveAt = effectiveAt, ExpiresAt = expiresAt,
+            Category = category, Description = description, Source = source, CreatedAt = createdAt ?? DateTimeOffset.UtcNow,
+        };
+
+    /// <summary>Creates a <see cref="TokenlayCreditAccount"/>; <c>available</c> is <paramref name="settled"/> minus <paramref name="held"/> unless given.</summary>
+    public static TokenlayCreditAccount CreditAccount(
+        string account = "user:test",
+        decimal settled = 0,
+        decimal held = 0,
+        decimal? available = null,
+        string? tier = null,
+        DateTimeOffset? nextRefillAt = null,
+        IReadOnlyList<TokenlayCreditGrant>? grants = null) =>
+        new()
+        {
+            Account = account, Settled = settled, Held = held, Available = available ?? settled - held, Tier = tier, NextRefillAt = nextRefillAt,
+            Grants = grants ?? Array.Empty<TokenlayCreditGrant>(),
+        };
+
+    /// <summary>Creates a <see cref="TokenlayCreditTransaction"/>.</summary>
+    public static TokenlayCreditTransaction CreditTransaction(
+        string id = "ctx_test",
+        string type = "grant",
+        decimal amount = 0,
+        decimal balanceAfter = 0,
+        string? account = "user:test",
+        DateTimeOffset? createdAt = null,
+        string? logId = null,
+        string? grantId = null,
+        string? reason = null,
+        decimal? heldReleased = null,
+        long? inputTokens = null,
+        long? outputTokens = null) =>
+        new()
+        {
+            Id = id, Type = type, Amount = amount, BalanceAfter = balanceAfter, Account = account, CreatedAt = createdAt ?? DateTimeOffset.UtcNow,
+            LogId = logId, GrantId = grantId, Reason = reason, HeldReleased = heldReleased, InputTokens = inputTokens, OutputTokens = outputTokens,
+        };
+
+    /// <summary>Creates a <see cref="TokenlayCreditTransactionPage"/>.</summary>
+    public static TokenlayCreditTransactionPage CreditTransactionPage(IReadOnlyList<TokenlayCreditTransaction>? data = null, string? nextCursor = null) =>
+        new() { Data = data ?? Array.Empty<TokenlayCreditTransaction>(), NextCursor = nextCursor };
+
+    /// <summary>Creates a <see cref="TokenlayCreditTier"/>.</summary>
+    public static TokenlayCreditTier CreditTier(string id = "tier_test", decimal allocation = 1000, string period = "month", decimal? rolloverMax = null,
+        IReadOnlyList<TokenlayCreditAlert>? alerts = null) =>
+        new(id, allocation, period) { RolloverMax = rolloverMax, Alerts = alerts ?? Array.Empty<TokenlayCreditAlert>() };
+
+    /// <summary>Creates a <see cref="TokenlayBlockEntry"/>.</summary>
+    public static TokenlayBlockEntry BlockEntry(string subject = "user:test", string? reason = null, DateTimeOffset? until = null, DateTimeOffset? createdAt = null,
+        string? ruleId = null) =>
+        new() { Subject = subject, Reason = reason, Until = until, CreatedAt = createdAt ?? DateTimeOffset.UtcNow, RuleId = ruleId };
+
+    /// <summary>Creates a <see cref="TokenlayBlockEntryPage"/>.</summary>
+    public static TokenlayBlockEntryPage BlockEntryPage(IReadOnlyList<TokenlayBlockEntry>? data = null, string? nextCursor = null) =>
+        new() { Data = data ?? Array.Empty<TokenlayBlockEntry>(), NextCursor = nextCursor };
+
+    /// <summary>Creates a <see cref="TokenlayCheckResult"/>; a <paramref name="block"/> makes it a refusal by the blocklist.</summary>
+    public static TokenlayCheckResult CheckResult(
+        bool? allowed = null,
+        string? action = null,
+        string? ruleId = null,
+        string? model = null,
+        IReadOnlyList<string>? warnings = null,
+        IReadOnlyList<TokenlayLimitStatus>? limits = null,
+        TokenlayBlockEntry? block = null) =>
+        new()
+        {
+            Allowed = allowed ?? block is null, ActionText = action ?? (block is null ? null : "block"), RuleId = ruleId, Model = model,
+            Warnings = warnings ?? Array.Empty<string>(), Limits = limits ?? Array.Empty<TokenlayLimitStatus>(), Block = block,
+        };
+
+    /// <summary>Creates a <see cref="TokenlayThresholdEvent"/> (type <c>limit.threshold</c>).</summary>
+    public static TokenlayThresholdEvent ThresholdEvent(
+        string id = "evt_test",
+        string? ruleId = null,
+        string? subject = null,
+        TokenlayLimit? limit = null,
+        decimal? current = null,
+        decimal? max = null,
+        decimal? threshold = null,
+        string? thresholdKind = "at_percent",
+        DateTimeOffset? windowResetsAt = null,
+        DateTimeOffset? created = null) =>
+        new(id, TokenlayWebhookEvent.LimitThresholdType, created ?? DateTimeOffset.UtcNow, "{}", ruleId, subject, limit, current, max, threshold, thresholdKind, windowResetsAt);
+
+    /// <summary>Creates a <see cref="TokenlayCreditBalanceEvent"/>: <c>credits.exhausted</c> when <paramref name="exhausted"/>, else <c>credits.low_balance</c>.</summary>
+    public static TokenlayCreditBalanceEvent CreditBalanceEvent(string id = "evt_test", string? account = null, decimal? available = null, decimal? threshold = null,
+        bool exhausted = false, DateTimeOffset? created = null) =>
+        new(id, exhausted ? TokenlayWebhookEvent.CreditsExhaustedType : TokenlayWebhookEvent.CreditsLowBalanceType, created ?? DateTimeOffset.UtcNow, "{}",
+            account, available, threshold);
+
+    /// <summary>Creates a <see cref="TokenlayMeteredResult{T}"/>, for tests of code that calls <see cref="Companion.TokenlayLimitsClient.RunMeteredAsync{T}"/>.</summary>
+    public static TokenlayMeteredResult<T> MeteredResult<T>(
+        TokenlayMeteredStatus status,
+        T? value = default,
+        Exception? exception = null,
+        TokenlayReservation? reservation = null,
+        TokenlayRecordResult? commit = null,
+        Exception? commitException = null,
+        Exception? releaseException = null) =>
+        new(status, value, exception, reservation, commit, commitException, releaseException);
 }

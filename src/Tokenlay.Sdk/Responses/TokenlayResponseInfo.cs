@@ -2,6 +2,7 @@ using System;
 using System.ClientModel.Primitives;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using Tokenlay.Pipeline;
@@ -23,9 +24,11 @@ public class TokenlayResponseInfo
 
     internal TokenlayResponseInfo(int status, string? requestId, string? ruleId, string? ruleActionText, bool? limitExceeded,
         decimal? costUsd, long? tokensUsed, long? inputTokens, long? outputTokens, TimeSpan? duration,
-        IReadOnlyList<string> warnings, string? model, IReadOnlyList<TokenlayLabel>? labels = null)
+        IReadOnlyList<string> warnings, string? model, IReadOnlyList<TokenlayLabel>? labels = null, decimal? creditsUsed = null, decimal? creditsRemaining = null)
     {
         Labels = labels ?? Array.Empty<TokenlayLabel>();
+        CreditsUsed = creditsUsed;
+        CreditsRemaining = creditsRemaining;
         Status = status;
         RequestId = requestId;
         RuleId = ruleId;
@@ -87,6 +90,18 @@ public class TokenlayResponseInfo
     /// </summary>
     public virtual IReadOnlyList<TokenlayLabel> Labels { get; }
 
+    /// <summary>
+    /// The credits the call burned (<c>x-tokenlay-credits-used</c>, or a stream's summary), for a call
+    /// a rule's <c>then.credits</c> charges to a credit account; null otherwise. Exact decimals, never rounded.
+    /// </summary>
+    public virtual decimal? CreditsUsed { get; }
+
+    /// <summary>
+    /// What the credit account has available after the call (<c>x-tokenlay-credits-remaining</c>, or a
+    /// stream's summary); negative when the rule allows overage; null when no credit account paid.
+    /// </summary>
+    public virtual decimal? CreditsRemaining { get; }
+
     /// <summary>Whether the response carried any Tokenlay header at all.</summary>
     public virtual bool HasTokenlayHeaders =>
         RequestId is not null || RuleActionText is not null || CostUsd is not null || TokensUsed is not null || Model is not null;
@@ -117,7 +132,9 @@ public class TokenlayResponseInfo
         Milliseconds(header, TokenlayHeaderNames.Duration),
         ParseWarnings(Text(header, TokenlayHeaderNames.Warnings)),
         Text(header, TokenlayHeaderNames.Model),
-        ParseLabels(Text(header, TokenlayHeaderNames.Labels)));
+        ParseLabels(Text(header, TokenlayHeaderNames.Labels)),
+        Decimal(header, TokenlayHeaderNames.CreditsUsed),
+        SignedDecimal(header, TokenlayHeaderNames.CreditsRemaining));
 
     /// <summary>
     /// This response's figures completed by a stream's <c>tokenlay.summary</c> event (cost, tokens,
@@ -148,12 +165,18 @@ public class TokenlayResponseInfo
                 }
                 labels = read;
             }
-            return new TokenlayResponseInfo(Status, RequestId, RuleId, RuleActionText, LimitExceeded, cost, tokens, input, output, duration, Warnings, model, labels);
+            decimal? creditsUsed = Number(root, "credits_used") is { } used && used >= 0 ? used : CreditsUsed;
+            decimal? creditsRemaining = Number(root, "credits_remaining") ?? CreditsRemaining; // negative under overage
+            return new TokenlayResponseInfo(Status, RequestId, RuleId, RuleActionText, LimitExceeded, cost, tokens, input, output, duration, Warnings, model,
+                labels, creditsUsed, creditsRemaining);
         }
         catch (System.Text.Json.JsonException)
         {
             return this; // a summary we cannot read changes nothing
         }
+
+        static decimal? Number(System.Text.Json.JsonElement root, string name) =>
+            root.TryGetProperty(name, out var e) && e.ValueKind == System.Text.Json.JsonValueKind.Number && e.TryGetDecimal(out decimal v) ? v : null;
 
         static long? Whole(System.Text.Json.JsonElement root, string name) =>
             root.TryGetProperty(name, out var e) && e.ValueKind == System.Text.Json.JsonValueKind.Number && e.TryGetDouble(out double v) && v >= 0 && v < 9e15 ? (long)v : null;
@@ -172,6 +195,7 @@ public class TokenlayResponseInfo
         }
         TokenlayResponseInfo last = responses[responses.Count - 1];
         decimal? cost = 0m;
+        decimal? credits = null;
         long? tokens = 0, input = 0, output = 0;
         TimeSpan? duration = TimeSpan.Zero;
         bool? exceeded = null;
@@ -187,6 +211,7 @@ public class TokenlayResponseInfo
                 }
             }
             cost = cost is null || r.CostUsd is null ? null : cost + r.CostUsd;
+            credits = r.CreditsUsed is null ? credits : (credits ?? 0m) + r.CreditsUsed; // only round trips charged to credits count
             tokens = tokens is null || r.TokensUsed is null ? null : tokens + r.TokensUsed;
             input = input is null || r.InputTokens is null ? null : input + r.InputTokens;
             output = output is null || r.OutputTokens is null ? null : output + r.OutputTokens;
@@ -196,7 +221,8 @@ public class TokenlayResponseInfo
         }
         return new TokenlayResponseInfo(last.Status, last.RequestId, last.RuleId, last.RuleActionText, exceeded,
             cost, tokens, input, output, duration, warnings, last.Model,
-            labels.Count > 1 ? labels.FindAll(l => l != TokenlayLabel.Safe) : labels); // safe only when no round trip had another label
+            labels.Count > 1 ? labels.FindAll(l => l != TokenlayLabel.Safe) : labels, // safe only when no round trip had another label
+            credits, last.CreditsRemaining ?? responses.LastOrDefault(r => r.CreditsRemaining is not null)?.CreditsRemaining);
     }
 
     /// <summary>A one-line summary for logs (it holds no keys).</summary>
@@ -212,6 +238,8 @@ public class TokenlayResponseInfo
         Append(text, "in", InputTokens?.ToString(CultureInfo.InvariantCulture));
         Append(text, "out", OutputTokens?.ToString(CultureInfo.InvariantCulture));
         Append(text, "cost_usd", CostUsd?.ToString(CultureInfo.InvariantCulture));
+        Append(text, "credits_used", CreditsUsed?.ToString(CultureInfo.InvariantCulture));
+        Append(text, "credits_remaining", CreditsRemaining?.ToString(CultureInfo.InvariantCulture));
         Append(text, "duration_ms", Duration?.TotalMilliseconds.ToString(CultureInfo.InvariantCulture));
         if (Labels.Count > 0)
         {
@@ -259,6 +287,9 @@ public class TokenlayResponseInfo
 
     private static decimal? Decimal(Func<string, string?> headers, string name) =>
         Text(headers, name) is { } text && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal value) && value >= 0 ? value : null;
+
+    private static decimal? SignedDecimal(Func<string, string?> headers, string name) =>
+        Text(headers, name) is { } text && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal value) ? value : null;
 
     private static TimeSpan? Milliseconds(Func<string, string?> headers, string name) =>
         Text(headers, name) is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ms)

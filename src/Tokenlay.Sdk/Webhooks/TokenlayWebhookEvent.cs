@@ -5,7 +5,7 @@ namespace Tokenlay;
 
 /// <summary>
 /// A verified webhook event from Tokenlay. Known types come as subclasses
-/// (<see cref="TokenlayLimitEvent"/>, <see cref="TokenlayLabelEvent"/>); every event keeps its raw JSON in <see cref="RawJson"/>.
+/// (<see cref="TokenlayLimitEvent"/>, <see cref="TokenlayLabelEvent"/>, <see cref="TokenlayThresholdEvent"/>, <see cref="TokenlayCreditBalanceEvent"/>); every event keeps its raw JSON in <see cref="RawJson"/>.
 /// </summary>
 public class TokenlayWebhookEvent
 {
@@ -17,6 +17,15 @@ public class TokenlayWebhookEvent
 
     /// <summary>The type of events sent when a conversation gets an intent label other than safe and win (<see cref="TokenlayLabelEvent"/>).</summary>
     public const string LabelDetectedType = "label.detected";
+
+    /// <summary>The type of events sent when a limit's use crosses one of its alert thresholds (<see cref="TokenlayThresholdEvent"/>).</summary>
+    public const string LimitThresholdType = "limit.threshold";
+
+    /// <summary>The type of events sent when a credit balance falls below an alert (<see cref="TokenlayCreditBalanceEvent"/>).</summary>
+    public const string CreditsLowBalanceType = "credits.low_balance";
+
+    /// <summary>The type of events sent when a credit balance reaches zero (<see cref="TokenlayCreditBalanceEvent"/>).</summary>
+    public const string CreditsExhaustedType = "credits.exhausted";
 
     /// <summary>Creates an event; for tests and mocks.</summary>
     public TokenlayWebhookEvent(string id, string type, DateTimeOffset created, string rawJson)

@@ -192,6 +192,21 @@ public static class TokenlayWebhooks
                 return new TokenlayLabelEvent(id, created, payload, labels, Text(labelData, "part"), Text(labelData, "rule_id"), Text(labelData, "request_id"),
                     Text(labelData, "user"), Text(labelData, "org"), Text(labelData, "project"), Text(labelData, "feature"), Text(labelData, "model"));
             }
+            if (type == TokenlayWebhookEvent.LimitThresholdType && root.TryGetProperty("data", out JsonElement threshold) && threshold.ValueKind == JsonValueKind.Object)
+            {
+                DateTimeOffset? resetsAt = Date(threshold, "window_resets_at");
+                TokenlayLimit? limit = threshold.TryGetProperty("limit", out JsonElement l) && l.ValueKind == JsonValueKind.Object
+                    ? new TokenlayLimit(Text(l, "type"), Text(l, "window"), Text(l, "per"), Decimal(threshold, "current"), Decimal(l, "max") ?? Decimal(threshold, "max"), resetsAt,
+                        l.TryGetProperty("rolling", out JsonElement rolling) && rolling.ValueKind is JsonValueKind.True or JsonValueKind.False ? rolling.GetBoolean() : null)
+                    : null;
+                return new TokenlayThresholdEvent(id, type, created, payload, Text(threshold, "rule_id"), Text(threshold, "subject"), limit,
+                    Decimal(threshold, "current"), Decimal(threshold, "max"), Decimal(threshold, "threshold"), Text(threshold, "threshold_kind"), resetsAt);
+            }
+            if ((type == TokenlayWebhookEvent.CreditsLowBalanceType || type == TokenlayWebhookEvent.CreditsExhaustedType)
+                && root.TryGetProperty("data", out JsonElement credits) && credits.ValueKind == JsonValueKind.Object)
+            {
+                return new TokenlayCreditBalanceEvent(id, type, created, payload, Text(credits, "account"), Decimal(credits, "available"), Decimal(credits, "threshold"));
+            }
             return new TokenlayWebhookEvent(id, type, created, payload);
         }
         catch (JsonException e)
@@ -202,6 +217,9 @@ public static class TokenlayWebhooks
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static DateTimeOffset? Date(JsonElement element, string name) =>
+        Text(element, name) is { } at && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset r) ? r : null;
 
     private static decimal? Decimal(JsonElement element, string name) =>
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out decimal d) ? d : null;

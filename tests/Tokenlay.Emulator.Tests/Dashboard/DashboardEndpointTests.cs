@@ -71,4 +71,44 @@ public class DashboardEndpointTests
         Assert.True(paths.TryGetProperty("/v1/webhooks/deliveries", out _));
         Assert.False(paths.TryGetProperty("/dashboard", out _));
     }
+
+    [Fact]
+    public async Task Credit_accounts_are_listed_lowest_available_first_for_the_credits_panel()
+    {
+        await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
+        using var http = new HttpClient { BaseAddress = emulator.BaseUrl };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/v1/credits/accounts")).StatusCode);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", emulator.Key);
+        foreach ((string account, int amount) in new[] { ("user:rich", 5000), ("user:poor", 3), ("org:acme", 40) })
+        {
+            (await http.PostAsync("/v1/credits/grants", new StringContent($$"""{"account": "{{account}}", "amount": {{amount}}}""", System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        }
+
+        using JsonDocument all = JsonDocument.Parse(await http.GetStringAsync("/v1/credits/accounts"));
+        using JsonDocument two = JsonDocument.Parse(await http.GetStringAsync("/v1/credits/accounts?limit=2"));
+        HttpResponseMessage bad = await http.GetAsync("/v1/credits/accounts?limit=0");
+
+        Assert.Equal(new[] { "user:poor", "org:acme", "user:rich" }, all.RootElement.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("account").GetString()));
+        Assert.Equal(3m, all.RootElement.GetProperty("data")[0].GetProperty("available").GetDecimal());
+        Assert.Equal(2, two.RootElement.GetProperty("data").GetArrayLength());
+        Assert.Equal(3, two.RootElement.GetProperty("total").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_page_has_a_credits_panel_and_a_csv_download_that_fetches_the_export_with_the_key()
+    {
+        await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
+        using var http = new HttpClient { BaseAddress = emulator.BaseUrl };
+
+        string html = await http.GetStringAsync("/dashboard");
+        string script = await http.GetStringAsync("/dashboard/app.js");
+        using JsonDocument document = JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json"));
+
+        Assert.Contains("id=\"credits\"", html);
+        Assert.Contains("id=\"download-csv\"", html);
+        Assert.Contains("/v1/logs/export?format=csv", script);
+        Assert.Contains("/v1/credits/accounts?limit=", script);
+        Assert.True(document.RootElement.GetProperty("paths").TryGetProperty("/v1/credits/accounts", out _));
+    }
 }

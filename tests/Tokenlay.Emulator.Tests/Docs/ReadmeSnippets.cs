@@ -270,7 +270,113 @@ internal static class ReadmeSnippets
         await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
         OpenAIClient client = TokenlayOpenAIClient.Create(emulator.CreateClientOptions());
     }
+
+    public static async Task Credits()
+    {
+        var tokenlay = new TokenlayClient(TokenlayOptions.FromEnvironment());
+        ChatClient chat = TokenlayOpenAIClient.Create(TokenlayOptions.FromEnvironment()).GetChatClient("gpt-4o-mini");
+
+        await tokenlay.Credits.Tiers.UpsertAsync(new TokenlayCreditTier("pro", allocation: 10_000m, period: "month")
+        {
+            RolloverMax = 2_000m,
+            Alerts = [TokenlayCreditAlert.BelowPercent(20)],
+        });
+        await tokenlay.Credits.SetTierAsync("user:alice", "pro", resetBalance: true);
+        await tokenlay.Credits.GrantAsync(new TokenlayCreditGrantRequest("user:alice", 500m) { Category = "promotional", IdempotencyKey = "signup-bonus-alice" });
+
+        try
+        {
+            using (TokenlayScope.Begin(new TokenlayRequestContext { User = "alice", Plan = "pro" }))
+            {
+                ClientResult<ChatCompletion> reply = await chat.CompleteChatAsync("Summarize my week");
+                TokenlayResponseInfo info = reply.GetTokenlayInfo();
+                Console.WriteLine($"{info.CreditsUsed} credits used, {info.CreditsRemaining} left");
+            }
+        }
+        catch (TokenlayInsufficientCreditsException e)
+        {
+            Console.WriteLine($"{e.Account} has {e.Available} credits; this call needs {e.Required}");
+        }
+
+        TokenlayCreditAccount account = await tokenlay.Credits.GetAccountAsync("user:alice");
+        Console.WriteLine($"{account.Available} available ({account.Held} held), next refill {account.NextRefillAt:u}");
+        await foreach (TokenlayCreditTransaction t in tokenlay.Credits.ListTransactionsAsync("user:alice"))
+        {
+            Console.WriteLine($"{t.CreatedAt:u} {t.Type,-10} {t.Amount,12} -> {t.BalanceAfter}");
+        }
+    }
+
+    public static async Task RunMetered(TokenlayClient tokenlay, ILocalModel localModel, string document)
+    {
+        TokenlayMeteredResult<LocalAnswer> job = await tokenlay.Limits.RunMeteredAsync(
+            new TokenlayReservationRequest("llama-3-70b") { User = "alice", EstimatedInputTokens = 2_000, EstimatedOutputTokens = 500 },
+            (reservation, ct) => localModel.SummarizeAsync(document, ct),
+            answer => (answer.InputTokens, answer.OutputTokens));
+        Console.WriteLine(job.Status switch
+        {
+            TokenlayMeteredStatus.Succeeded => job.Value!.Text,
+            TokenlayMeteredStatus.Refused => $"not enough budget: {job.Exception!.Message}",
+            _ => $"the job failed: {job.Exception!.Message}",
+        });
+    }
+
+    public static async Task Guardrails()
+    {
+        var tokenlay = new TokenlayClient(TokenlayOptions.FromEnvironment());
+
+        await tokenlay.Blocklist.AddAsync("user:mallory", until: DateTimeOffset.UtcNow.AddDays(7), reason: "chargeback under review");
+        TokenlayCheckResult check = await tokenlay.Limits.CheckAsync(new TokenlayCheckRequest("gpt-4o-mini") { User = "mallory" });
+        if (check.IsBlocked)
+        {
+            Console.WriteLine($"blocked until {check.Block!.Until:u}: {check.Block.Reason}");
+        }
+        await foreach (TokenlayBlockEntry entry in tokenlay.Blocklist.ListAsync())
+        {
+            Console.WriteLine(entry);
+        }
+        await tokenlay.Blocklist.RemoveAsync("user:mallory");
+
+        await using (FileStream file = File.Create("alice-december.csv"))
+        {
+            await tokenlay.Logs.ExportAsync(new TokenlayLogQuery { User = "alice", Since = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero) }, file, TokenlayExportFormat.Csv);
+        }
+        await using (FileStream totals = File.Create("usage-by-day-and-user.csv"))
+        {
+            await tokenlay.Usage.ExportAsync(new TokenlayUsageQuery { Org = "acme" }, ["day", "user"], totals, TokenlayExportFormat.Csv);
+        }
+    }
+
+    public static async Task BlockedAndAlerts(ChatClient chat, string body, string signature, string secret)
+    {
+        try
+        {
+            await chat.CompleteChatAsync("...");
+        }
+        catch (TokenlayBlockedException e)
+        {
+            Console.WriteLine($"{e.Subject} is blocked until {e.Until?.ToString("u") ?? "removed"}: {e.Reason}");
+        }
+
+        switch (TokenlayWebhooks.ConstructEvent(body, signature, secret))
+        {
+            case TokenlayThresholdEvent t:
+                Console.WriteLine($"{t.Subject} is at {t.Current} of {t.Max} (threshold {t.Threshold}, {t.ThresholdKind}) on rule {t.RuleId}; resets {t.WindowResetsAt:u}");
+                break;
+            case TokenlayCreditBalanceEvent c:
+                Console.WriteLine($"{c.Account} has {c.Available} credits left" + (c.IsExhausted ? ": exhausted" : ""));
+                break;
+        }
+    }
 }
+
+/// <summary>Your own local model, as the RunMeteredAsync snippet calls it.</summary>
+internal interface ILocalModel
+{
+    Task<LocalAnswer> SummarizeAsync(string document, CancellationToken cancellationToken);
+}
+
+internal sealed record LocalAnswer(string Text, long InputTokens, long OutputTokens);
+
 
 // The README's xunit fixture pattern: compiled, and run as a test of this suite.
 public sealed class EmulatorFixture : IAsyncLifetime

@@ -64,6 +64,26 @@ public class ReadmeTests
     }
 
     [Fact]
+    public void The_rules_extensions_shown_in_the_readme_are_valid_rules_files()
+    {
+        // Extension examples are jsonc blocks, so the one json example stays the shipped rules file.
+        string[] blocks = Blocks("jsonc").Where(b => b.Contains("\"then\"", StringComparison.Ordinal)).ToArray();
+
+        Assert.True(blocks.Length >= 2, "the Credits and Guardrails sections show their rules extensions");
+        Assert.All(blocks, b => Assert.NotEmpty(RuleSet.Parse(b, "README")));
+        string all = string.Join("\n", blocks);
+        Assert.All(new[] { "\"credits\"", "\"rolling\"", "\"alerts\"", "\"block_for\"" }, name => Assert.Contains(name, all, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_readme_documents_the_log_export_columns_in_the_order_the_emulator_writes_them()
+    {
+        string readme = File.ReadAllText(RepoFile("README.md"));
+
+        Assert.Contains("`" + string.Join(",", Tokenlay.Emulator.Endpoints.ExportEndpoints.LogColumns) + "`", readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_shipped_example_rules_file_is_the_readme_example_and_is_valid()
     {
         string json = Blocks("json").Single(b => b.Contains("\"then\"", StringComparison.Ordinal));

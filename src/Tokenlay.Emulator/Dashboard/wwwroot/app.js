@@ -55,7 +55,7 @@ function showKeyPanel(title, message) {
   document.getElementById("loading").hidden = true;
   document.getElementById("data").hidden = true;
   for (const id of ["totals", "log", "rules"]) document.getElementById(id).replaceChildren();
-  for (const id of ["by-user", "by-model", "by-feature", "by-label", "webhooks", "pricing", "keys"]) document.querySelector("#" + id + " tbody").replaceChildren();
+  for (const id of ["by-user", "by-model", "by-feature", "by-label", "webhooks", "pricing", "keys", "credit-accounts", "credit-tiers", "credit-transactions"]) document.querySelector("#" + id + " tbody").replaceChildren();
   document.getElementById("daily").querySelectorAll("svg").forEach(n => n.remove());
   state.seenLogIds.clear();
   document.getElementById("key-title").textContent = title;
@@ -63,9 +63,38 @@ function showKeyPanel(title, message) {
   document.getElementById("key-panel").hidden = false;
 }
 
-function sinceParam() {
+function sinceValue() {
   const days = document.getElementById("period").value;
-  return days === "all" ? "" : "?since=" + encodeURIComponent(new Date(Date.now() - Number(days) * 86400000).toISOString());
+  return days === "all" ? null : new Date(Date.now() - Number(days) * 86400000).toISOString();
+}
+
+function sinceParam() {
+  const since = sinceValue();
+  return since === null ? "" : "?since=" + encodeURIComponent(since);
+}
+
+// A plain link cannot carry the key (it travels as a bearer header, never in a URL), so the file is
+// fetched with the header and handed to the browser as a Blob to save.
+async function downloadCsv() {
+  const status = document.getElementById("download-status");
+  if (!state.key) return;
+  const since = sinceValue();
+  const path = "/v1/logs/export?format=csv" + (since === null ? "" : "&since=" + encodeURIComponent(since));
+  status.textContent = "preparing…";
+  try {
+    const response = await fetch(path, { headers: { Authorization: "Bearer " + state.key }, cache: "no-store" });
+    if (!response.ok) throw new Error("the export answered " + response.status);
+    const blob = await response.blob();
+    const url = URL.createObjectURL(blob);
+    const link = el("a", { href: url, download: "tokenlay-logs-" + new Date().toISOString().slice(0, 10) + ".csv" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    status.textContent = "downloaded " + int(blob.size) + " bytes";
+  } catch (e) {
+    status.textContent = "download failed: " + e.message;
+  }
 }
 
 function renderTotals(usage) {
@@ -208,6 +237,29 @@ function renderPricing(pricing) {
     el("td", null, provider), el("th", { scope: "row" }, bidi(model)), el("td", { class: "num" }, String(p.input)), el("td", { class: "num" }, String(p.output)), el("td", null, source))));
 }
 
+const credits = v => v === null || v === undefined ? "" : Number(v).toLocaleString("en-US", { maximumFractionDigits: 6 });
+
+async function refreshCredits() {
+  const [accounts, tiers] = await Promise.all([api("/v1/credits/accounts?limit=10"), api("/v1/credits/tiers")]);
+  document.querySelector("#credit-accounts tbody").replaceChildren(...(accounts.data.length ? accounts.data.map(a => el("tr", { "data-account": a.account },
+    el("th", { scope: "row" }, a.account), el("td", { class: "num" + (Number(a.available) <= 0 ? " fail" : "") }, credits(a.available)),
+    el("td", { class: "num" }, credits(a.held)), el("td", { class: "num" }, credits(a.settled)), el("td", null, a.tier || ""),
+    el("td", null, a.next_refill_at ? new Date(a.next_refill_at).toLocaleString() : "")))
+    : [el("tr", null, el("td", { colspan: 6 }, "No credit accounts yet (a grant or a tier creates one)."))]));
+  document.querySelector("#credit-tiers tbody").replaceChildren(...(tiers.data.length ? tiers.data.map(t => el("tr", null,
+    el("th", { scope: "row" }, t.id), el("td", { class: "num" }, credits(t.allocation)), el("td", null, t.period),
+    el("td", { class: "num" }, t.rollover ? credits(t.rollover.max) : "none"),
+    el("td", null, (t.alerts || []).map(a => a.below !== undefined && a.below !== null ? "below " + credits(a.below) : "below " + a.below_percent + "%").join(", "))))
+    : [el("tr", null, el("td", { colspan: 5 }, "No tiers."))]));
+  // The newest transactions of the accounts shown, merged newest first.
+  const pages = await Promise.all(accounts.data.slice(0, 5).map(a => api("/v1/credits/accounts/" + encodeURIComponent(a.account) + "/transactions?limit=10")));
+  const recent = pages.flatMap(p => p.data).sort((x, y) => (y.created_at || "").localeCompare(x.created_at || "")).slice(0, 15);
+  document.querySelector("#credit-transactions tbody").replaceChildren(...(recent.length ? recent.map(t => el("tr", null,
+    el("td", null, new Date(t.created_at).toLocaleTimeString()), el("td", null, t.account), el("td", null, t.type),
+    el("td", { class: "num" }, credits(t.amount)), el("td", { class: "num" }, credits(t.balance_after)), el("td", null, t.log_id || t.reason || "")))
+    : [el("tr", null, el("td", { colspan: 6 }, "No transactions yet."))]));
+}
+
 async function refreshAll() {
   const [usage, rules, webhooks, pricing, keys] = await Promise.all([
     api("/v1/usage" + sinceParam()), api("/v1/rules/status"), api("/v1/webhooks/deliveries"), api("/v1/pricing"), api("/v1/keys?limit=100")]);
@@ -225,6 +277,7 @@ async function refreshAll() {
   renderWebhooks(webhooks.data);
   renderPricing(pricing);
   renderKeys(keys.data);
+  await refreshCredits();
   await refreshLog();
 }
 
@@ -260,6 +313,7 @@ document.addEventListener("DOMContentLoaded", () => {
     state.seenLogIds.clear();
     if (state.key) tick();
   });
+  document.getElementById("download-csv").addEventListener("click", downloadCsv);
   document.getElementById("key-form").addEventListener("submit", event => {
     event.preventDefault();
     const key = document.getElementById("key-input").value.trim();

@@ -36,13 +36,19 @@ public sealed class TokenlayLogQuery
     /// <summary>Only this user.</summary>
     public string? User { get; set; }
 
+    /// <summary>Only this organisation.</summary>
+    public string? Org { get; set; }
+
+    /// <summary>Only this feature.</summary>
+    public string? Feature { get; set; }
+
     /// <summary>Only this model (the one that served the call).</summary>
     public string? Model { get; set; }
 
     /// <summary>Only calls made with this customer's connected key (<see cref="TokenlayRequestContext.KeyRef"/>).</summary>
     public string? KeyRef { get; set; }
 
-    /// <summary>Only successful (true) or failed (false) calls.</summary>
+    /// <summary>Only successful (true) or failed (false) calls. Not an export filter: an export has every call, with its status.</summary>
     public bool? Success { get; set; }
 
     /// <summary>Only calls with this intent label (in <see cref="TokenlayLogEntry.Labels"/>).</summary>
@@ -54,6 +60,6 @@ public sealed class TokenlayLogQuery
     /// <summary>Calls before this time.</summary>
     public DateTimeOffset? Until { get; set; }
 
-    /// <summary>Entries per page, 1 to 1000; the server's default (50) when null.</summary>
+    /// <summary>Entries per page, 1 to 1000; the server's default (50) when null. An export is not paged.</summary>
     public int? PageSize { get; set; }
 }

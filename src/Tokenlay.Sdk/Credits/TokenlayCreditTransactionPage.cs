@@ -1,0 +1,14 @@
+using System;
+using System.Collections.Generic;
+
+namespace Tokenlay;
+
+/// <summary>One page of an account's history, newest first.</summary>
+public sealed class TokenlayCreditTransactionPage
+{
+    /// <summary>The transactions of this page.</summary>
+    public IReadOnlyList<TokenlayCreditTransaction> Data { get; init; } = Array.Empty<TokenlayCreditTransaction>();
+
+    /// <summary>The cursor of the next page; null on the last.</summary>
+    public string? NextCursor { get; init; }
+}
