@@ -411,6 +411,10 @@ internal sealed class Ledger
         }
         DateTimeOffset now = _time.GetUtcNow();
         decimal used = consumed ? rate.Input * inputTokens + rate.Output * outputTokens : 0;
+        if (hold.Rule?.Then.Credits is { AllowOverage: false })
+        {
+            used = Math.Min(used, held.Amount); // metered within its hold (UsageSettlement.WithinHold): a balance never goes below zero
+        }
         Reservation? reservation = hold.DrawnFrom is { Active: true } r && r.CreditAccount == held.Account ? r : null;
         decimal giveBack = reservation is null ? 0 : held.FromReservation - Math.Min(used, held.FromReservation);
         if (consumed)
@@ -519,8 +523,13 @@ internal sealed class Ledger
     /// (none when no rule applies) for <paramref name="ttl"/>, or refuses with the first limit
     /// it does not fit in.
     /// </summary>
+    /// <remarks>
+    /// On a credit account the hold is the estimate's tokens at the model's credit rate when the
+    /// estimate gives tokens (<paramref name="inputTokens"/>, <paramref name="outputTokens"/>), else its USD at credits per USD.
+    /// </remarks>
     public (Reservation? Reservation, ExceededLimit? Exceeded, CreditRefusal? Credits) Reserve(
-        Rule? rule, IReadOnlyDictionary<string, object?> context, IReadOnlyDictionary<string, string> metadata, string model, UsageEstimate estimate, TimeSpan ttl)
+        Rule? rule, IReadOnlyDictionary<string, object?> context, IReadOnlyDictionary<string, string> metadata, string model, UsageEstimate estimate, TimeSpan ttl,
+        long? inputTokens = null, long? outputTokens = null, Pricing.ModelPrice? price = null)
     {
         lock (_gate)
         {
@@ -553,11 +562,11 @@ internal sealed class Ledger
                 if (rule.Then.Credits is { } credits)
                 {
                     string account = credits.Per + ":" + Field(credits.Per, context);
-                    if (estimate.CostUsd is not { } usd)
+                    decimal? priced = inputTokens is not null || outputTokens is not null ? _rates.Of(model, price, inputTokens ?? 0, outputTokens ?? 0) : null;
+                    if ((priced ?? (estimate.CostUsd is { } usd ? _rates.OfUsd(usd) : null)) is not { } required)
                     {
                         return (null, null, new CreditRefusal(account, _credits.Available(account, now), 0, "credits_unpriced_model"));
                     }
-                    decimal required = _rates.OfUsd(usd);
                     if (!_credits.TryHold(account, required, credits.AllowOverage, now, out decimal available))
                     {
                         return (null, null, new CreditRefusal(account, available, required, "insufficient_credits"));
@@ -591,8 +600,9 @@ internal sealed class Ledger
     /// Meters usage done outside the proxy against a reservation: it uses up the hold first, and is
     /// counted in the window it happens in (now), like any usage. Returns the first limit now exceeded, if any.
     /// </summary>
-    public ExceededLimit? Commit(Reservation reservation, IReadOnlyDictionary<string, object?> context, long tokens, decimal? cost, string logId)
+    public ExceededLimit? Commit(Reservation reservation, IReadOnlyDictionary<string, object?> context, long inputTokens, long outputTokens, decimal? cost, string logId, Pricing.ModelPrice? price = null)
     {
+        long tokens = inputTokens + outputTokens;
         lock (_gate)
         {
             DateTimeOffset now = _time.GetUtcNow();
@@ -613,10 +623,11 @@ internal sealed class Ledger
             reservation.UsedCostUsd += cost ?? 0;
             if (reservation.CreditAccount is { } account)
             {
-                decimal used = cost is { } usd ? _rates.OfUsd(usd) : 0;
+                // The same rate as the hold: the model's credit rate for tokens, else credits per USD.
+                decimal used = _rates.Of(reservation.Model, price, inputTokens, outputTokens) ?? (cost is { } usd ? _rates.OfUsd(usd) : 0);
                 decimal take = reservation.Active ? Math.Min(used, reservation.CreditsHeld) : 0;
                 reservation.CreditsHeld -= take;
-                _credits.Burn(account, used, take, now, logId, tokens, 0);
+                _credits.Burn(account, used, take, now, logId, inputTokens, outputTokens);
                 RaiseAlerts();
             }
             JournalReservation(reservation);

@@ -229,7 +229,7 @@ internal static class BudgetEndpoints
             long? tokens = input is null && output is null ? null : (input ?? 0) + (output ?? 0);
             decimal? cost = usd ?? (tokens is null ? null : store.Prices.Find(request.Provider, rule?.Then.Model ?? request.Model)?.CostOf(input ?? 0, output ?? 0));
             (Reservation? reservation, ExceededLimit? exceeded, CreditRefusal? credits) = admission.Ledger.Reserve(rule, context, request.Metadata.Values, request.Model,
-                new UsageEstimate(tokens, cost), TimeSpan.FromSeconds(ttl));
+                new UsageEstimate(tokens, cost), TimeSpan.FromSeconds(ttl), input, output, store.Prices.Find(request.Provider, rule?.Then.Model ?? request.Model));
             if (credits is not null)
             {
                 await ProxyResponses.WriteRefusalAsync(http, RuleAdmission.RefusedByCredits(rule!, request.Model, credits));
@@ -282,7 +282,8 @@ internal static class BudgetEndpoints
                 entry.ReservationId = reservation.Id;
                 entry.RuleId = reservation.Rule?.Id;
                 Dictionary<string, object?> context = RuleContext.Build(request.Metadata, request.Model, request.Provider, store, now);
-                ExceededLimit? exceeded = admission.Ledger.Commit(reservation, context, entry.InputTokens + entry.OutputTokens, entry.CostUsd, entry.Id);
+                ExceededLimit? exceeded = admission.Ledger.Commit(reservation, context, entry.InputTokens, entry.OutputTokens, entry.CostUsd, entry.Id,
+                    store.Prices.Find(request.Provider, reservation.Model));
                 store.Add(entry);
                 await admission.Ledger.DurableAsync();
                 http.Response.Headers["x-tokenlay-request-id"] = entry.Id;

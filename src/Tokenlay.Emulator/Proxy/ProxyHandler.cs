@@ -163,7 +163,9 @@ internal sealed class ProxyHandler
                 ProxyCall served = call;
                 progress.BeforeEnd = (input, output, reported) =>
                 {
-                    (MeteredUsage Usage, decimal? CostUsd) priced = Priced(UsageSettlement.FromReply(new UpstreamReply(200, null, input, output, null, reported, progress.Text), served, admitted.Model, inputTokens), provider, admitted.Model);
+                    (MeteredUsage Usage, decimal? CostUsd) priced = Priced(UsageSettlement.WithinHold(
+                        UsageSettlement.FromReply(new UpstreamReply(200, null, input, output, null, reported, progress.Text), served, admitted.Model, inputTokens), admitted.Hold),
+                        provider, admitted.Model);
                     (decimal? used, decimal? remaining) = _admission.Ledger.PreviewCredits(admitted.Hold, priced.Usage.InputTokens, priced.Usage.OutputTokens);
                     return ProxyResponses.WriteStreamSummaryAsync(http, entry, started, priced, used, remaining);
                 };
@@ -206,7 +208,7 @@ internal sealed class ProxyHandler
                     ? StoredResponse.Of(http, reply.Body ?? [])
                     : null;
             }
-            MeteredUsage usage = UsageSettlement.FromReply(reply, call, outcome.Model, inputTokens);
+            MeteredUsage usage = UsageSettlement.WithinHold(UsageSettlement.FromReply(reply, call, outcome.Model, inputTokens), outcome.Hold);
             Meter(entry, usage, provider);
             entry.Success = true;
             if (http.Response.HasStarted)
@@ -249,7 +251,8 @@ internal sealed class ProxyHandler
                 entry.Status = 499;
                 if (progress.Started)
                 {
-                    Meter(entry, UsageSettlement.FromProgress(progress, call, entry.ModelUsed!, inputTokens), provider);
+                    MeteredUsage produced = UsageSettlement.FromProgress(progress, call, entry.ModelUsed!, inputTokens);
+                    Meter(entry, outcome is null ? produced : UsageSettlement.WithinHold(produced, outcome.Hold), provider);
                 }
             }
             entry.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

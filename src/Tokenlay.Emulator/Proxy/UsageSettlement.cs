@@ -1,3 +1,4 @@
+using System;
 using Tokenlay.Emulator.Tokens;
 using Tokenlay.Emulator.Upstream;
 
@@ -49,6 +50,33 @@ internal static class UsageSettlement
             return new MeteredUsage(progress.InputTokens, reported, "provider");
         }
         return new MeteredUsage(ourInput, ourOutput, TokenCounter.IsExact(model) ? "counted" : "estimated");
+    }
+
+    /// <summary>
+    /// A call admitted under a hard limit is metered at no more than it held. The hold is the cap the
+    /// provider was sent, but the provider may count the prompt a few tokens higher than we do (its own
+    /// tokenizer, hidden tokens): metered as reported, that would pass the limit. The excess comes off
+    /// the output (the dearer side, so the cost stays within the hold too), and the call says so.
+    /// Calls let through past a limit (warn, downgrade) were never held to it and are metered as reported.
+    /// </summary>
+    public static MeteredUsage WithinHold(MeteredUsage usage, Budget.Hold hold)
+    {
+        if (!hold.Counted || hold.Exceeded is not null || (hold.Lines.Count == 0 && hold.Credits is null) || hold.Estimate.Tokens is not { } held)
+        {
+            return usage;
+        }
+        long total = usage.InputTokens + usage.OutputTokens;
+        if (total <= held)
+        {
+            return usage;
+        }
+        long input = Math.Min(usage.InputTokens, held);
+        return usage with
+        {
+            InputTokens = input,
+            OutputTokens = held - input,
+            Warning = $"The provider counted {usage.InputTokens} in and {usage.OutputTokens} out, more than the {held} tokens this call held under rule '{hold.Rule?.Id}'; it is metered at its hold, so the limit is never passed.",
+        };
     }
 
     private static long OutputCap(ProxyCall call)

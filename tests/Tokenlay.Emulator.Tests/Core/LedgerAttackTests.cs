@@ -386,4 +386,53 @@ public sealed class LedgerAttackTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
     }
+
+    [Fact]
+    public async Task Item5_a_provider_that_counts_the_prompt_higher_still_cannot_pass_a_hard_limit()
+    {
+        // The provider honours the cap it is sent but counts 40 more prompt tokens than we do (its own tokenizer, hidden tokens).
+        await using FakeProvider provider = await FakeProvider.StartAsync(async (http, body) =>
+        {
+            long cap = (long?)body["max_completion_tokens"] ?? (long?)body["max_tokens"] ?? 3000;
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(new JsonObject
+            {
+                ["id"] = "chatcmpl-fake", ["object"] = "chat.completion", ["created"] = 0, ["model"] = "gpt-4o-mini",
+                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["finish_reason"] = "length", ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = "words" } }),
+                ["usage"] = new JsonObject { ["prompt_tokens"] = 52, ["completion_tokens"] = cap, ["total_tokens"] = 52 + cap },
+            }.ToJsonString());
+        });
+        await using TokenlayEmulator proxy = await Emu.StartAsync("""
+            [{ "id": "daily", "if": {}, "then": { "limits": [ { "type": "tokens", "max": 5000, "window": "day", "per": "user" } ] } }]
+            """, o => o.Forward = true);
+        using HttpClient http = Emu.Http(proxy);
+
+        HttpResponseMessage[] answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+            http.SendAsync(FakeProvider.Forwarded(provider, """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"write a long essay"}]}""", "ivy"))));
+
+        long metered = proxy.Store.Snapshot().Where(e => e.Counted).Sum(e => e.InputTokens + e.OutputTokens);
+        Assert.InRange(metered, 1, 5000);
+        Assert.Equal(metered, await CurrentAsync(http, "daily", "ivy"));
+        Assert.Contains(answers.Where(a => a.StatusCode == HttpStatusCode.OK), a => string.Join(" ", a.Headers.GetValues("x-tokenlay-warnings")).Contains("metered at its hold"));
+    }
+
+    [Fact]
+    public async Task A_reservation_on_a_credit_account_holds_and_burns_at_the_model_s_credit_rate()
+    {
+        await using TokenlayEmulator emulator = await Emu.StartAsync("""[{ "id": "paid", "if": {}, "then": { "credits": { "per": "user" } } }]""",
+            o => o.ModelCreditRates = new Dictionary<string, Tokenlay.Emulator.Pricing.ModelPrice> { ["gpt-4o-mini"] = new(1_000_000, 1_000_000) });
+        using HttpClient http = Emu.Http(emulator);
+        await http.PostAsync("/v1/credits/grants", Emu.Json("""{"account": "user:rae", "amount": 1000}"""));
+
+        JsonNode reservation = await Json(await http.PostAsync("/v1/reservations", Emu.Json(
+            """{"model": "gpt-4o-mini", "metadata": {"user": "rae"}, "estimate": {"input_tokens": 100, "output_tokens": 100}}""")));
+        decimal held = (decimal)(await Json(await http.GetAsync("/v1/credits/accounts/user:rae")))["held"]!;
+        await http.PostAsync($"/v1/reservations/{(string)reservation["id"]!}/commit", Emu.Json("""{"input_tokens": 60, "output_tokens": 40}"""));
+        await http.DeleteAsync("/v1/reservations/" + (string)reservation["id"]!);
+        JsonNode account = await Json(await http.GetAsync("/v1/credits/accounts/user:rae"));
+
+        Assert.Equal(200, held);
+        Assert.Equal(900, (decimal)account["available"]!);
+        Assert.Equal(0, (decimal)account["held"]!);
+    }
 }
