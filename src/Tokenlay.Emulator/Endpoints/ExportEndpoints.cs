@@ -1,12 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
-using System.Text;
-using System.Text.Json;
 using System.Threading.Tasks;
-using CsvHelper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,10 +12,8 @@ namespace Tokenlay.Emulator.Endpoints;
 
 /// <summary>
 /// <c>/v1/logs/export</c> and <c>/v1/usage/export</c>: every matching call (not one page), or usage
-/// totals grouped as asked, streamed as they are read, so memory stays flat for any size. CSV is
-/// RFC 4180 (CsvHelper) with cells that a spreadsheet would run as a formula (starting with
-/// <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, tab or CR) made inert by a leading apostrophe, as OWASP
-/// recommends; JSON Lines is one object per line with the same fields.
+/// totals grouped as asked, streamed as they are read (<see cref="ExportWriter"/>), so memory stays
+/// flat for any size.
 /// </summary>
 internal static class ExportEndpoints
 {
@@ -41,8 +35,7 @@ internal static class ExportEndpoints
     private static async Task LogsAsync(HttpContext http, UsageStore store)
     {
         IQueryCollection q = http.Request.Query;
-        string format = q["format"].ToString() is { Length: > 0 } f ? f : "csv";
-        if (format is not ("csv" or "jsonl"))
+        if (ExportWriter.Format(q) is not { } format)
         {
             await ErrorResponses.WriteAsync(http, 400, "'format' must be csv or jsonl.", "invalid_request_error", "invalid_value", "format");
             return;
@@ -54,55 +47,21 @@ internal static class ExportEndpoints
         }
         Func<CallLogEntry, bool> match = e => CompanionEndpoints.Matches(q, "user", e.User) && CompanionEndpoints.Matches(q, "org", e.Org)
             && CompanionEndpoints.Matches(q, "feature", e.Feature) && CompanionEndpoints.Matches(q, "model", e.ModelUsed);
-        http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"tokenlay-logs.{format}\"";
-        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), bufferSize: 64 * 1024);
-        await using CsvWriter? csv = format == "csv" ? Csv(writer) : null;
-        if (csv is not null)
-        {
-            foreach (string column in LogColumns)
-            {
-                csv.WriteField(column);
-            }
-            await csv.EndRecordAsync(http.RequestAborted);
-        }
-        long written = 0;
+        await using ExportWriter export = await ExportWriter.StartAsync(http, format, "tokenlay-logs", LogColumns);
         await foreach (CallLogEntry e in store.ExportAsync(match, since, until, http.RequestAborted))
         {
-            object?[] row =
+            await export.WriteAsync(
             [
                 e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), e.Id, e.User, e.Org, e.Plan, e.Project, e.Feature,
                 e.ModelRequested, e.ModelUsed, e.InputTokens, e.OutputTokens, e.CostUsd, e.Status, e.RuleId, e.RuleAction, e.Source,
-            ];
-            if (csv is not null)
-            {
-                foreach (object? cell in row)
-                {
-                    csv.WriteField(Cell(cell));
-                }
-                await csv.EndRecordAsync(http.RequestAborted);
-            }
-            else
-            {
-                await writer.WriteLineAsync(Line(LogColumns, row));
-            }
-            if (++written % 1000 == 0)
-            {
-                // The caller sees rows as they come, and memory stays flat.
-                if (csv is not null)
-                {
-                    await csv.FlushAsync(http.RequestAborted);
-                }
-                await writer.FlushAsync(http.RequestAborted);
-            }
+            ]);
         }
     }
 
     private static async Task UsageAsync(HttpContext http, UsageStore store)
     {
         IQueryCollection q = http.Request.Query;
-        string format = q["format"].ToString() is { Length: > 0 } f ? f : "csv";
-        if (format is not ("csv" or "jsonl"))
+        if (ExportWriter.Format(q) is not { } format)
         {
             await ErrorResponses.WriteAsync(http, 400, "'format' must be csv or jsonl.", "invalid_request_error", "invalid_value", "format");
             return;
@@ -143,67 +102,10 @@ internal static class ExportEndpoints
             }
             group.Sums.Add(sums);
         }
-        http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"tokenlay-usage.{format}\"";
-        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), bufferSize: 64 * 1024);
-        string[] columns = [.. groups, .. s_sums];
-        await using CsvWriter? csv = format == "csv" ? Csv(writer) : null;
-        if (csv is not null)
-        {
-            foreach (string column in columns)
-            {
-                csv.WriteField(column);
-            }
-            await csv.EndRecordAsync(http.RequestAborted);
-        }
+        await using ExportWriter export = await ExportWriter.StartAsync(http, format, "tokenlay-usage", [.. groups, .. s_sums]);
         foreach ((string?[] values, UsageSums sums) in totals.Values)
         {
-            object?[] row = [.. values, sums.Requests, sums.InputTokens, sums.OutputTokens, sums.CostUsd];
-            if (csv is not null)
-            {
-                foreach (object? cell in row)
-                {
-                    csv.WriteField(Cell(cell));
-                }
-                await csv.EndRecordAsync(http.RequestAborted);
-            }
-            else
-            {
-                await writer.WriteLineAsync(Line(columns, row));
-            }
+            await export.WriteAsync([.. values, sums.Requests, sums.InputTokens, sums.OutputTokens, sums.CostUsd]);
         }
-    }
-
-    // RFC 4180 (CRLF, quoting as needed), with formula-looking text escaped by a leading apostrophe (OWASP).
-    private static CsvWriter Csv(TextWriter writer) => CsvWriter.Create(writer, new CsvWriterOptions { Injection = CsvInjection.Escape, NewLine = "\r\n" }, leaveOpen: true);
-
-    private static string Cell(object? value) => value switch
-    {
-        null => "",
-        decimal d => d.ToString(CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
-
-    private static string Line(string[] columns, object?[] row)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            for (int i = 0; i < columns.Length; i++)
-            {
-                switch (row[i])
-                {
-                    case null: json.WriteNull(columns[i]); break;
-                    case long n: json.WriteNumber(columns[i], n); break;
-                    case int n: json.WriteNumber(columns[i], n); break;
-                    case decimal d: json.WriteNumber(columns[i], d); break;
-                    default: json.WriteString(columns[i], row[i]!.ToString()); break;
-                }
-            }
-            json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 }
