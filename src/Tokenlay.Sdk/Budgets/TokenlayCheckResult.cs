@@ -40,7 +40,9 @@ public sealed class TokenlayCheckResult
     public string? Model { get; init; }
 
     /// <summary>Warnings the call would carry in <c>x-tokenlay-warnings</c>.</summary>
-    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Warnings { get => _warnings ?? Array.Empty<string>(); init => _warnings = value; }
+
+    private readonly IReadOnlyList<string>? _warnings;
 
     /// <summary>
     /// The intent labels the user had on calls in the last 24 hours (<c>labels</c>), such as
@@ -57,7 +59,9 @@ public sealed class TokenlayCheckResult
     private readonly IReadOnlyList<TokenlayLabel> _recentLabels = Array.Empty<TokenlayLabel>();
 
     /// <summary>Each limit of the rule, for this subject.</summary>
-    public IReadOnlyList<TokenlayLimitStatus> Limits { get; init; } = Array.Empty<TokenlayLimitStatus>();
+    public IReadOnlyList<TokenlayLimitStatus> Limits { get => _limits ?? Array.Empty<TokenlayLimitStatus>(); init => _limits = value; }
+
+    private readonly IReadOnlyList<TokenlayLimitStatus>? _limits;
 
     /// <summary>When the first limit the call does not fit in resets; null when it fits everywhere.</summary>
     [JsonIgnore]

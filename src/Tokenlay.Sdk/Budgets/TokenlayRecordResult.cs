@@ -7,7 +7,9 @@ namespace Tokenlay;
 public sealed class TokenlayRecordResult
 {
     /// <summary>The log entry (<see cref="TokenlayLogEntry.Source"/> is <c>recorded</c> or <c>reservation</c>).</summary>
-    public TokenlayLogEntry Entry { get; init; } = new();
+    public TokenlayLogEntry Entry { get => _entry ?? new TokenlayLogEntry(); init => _entry = value; }
+
+    private readonly TokenlayLogEntry? _entry;
 
     /// <summary>
     /// Whether this usage took a limit past its maximum. It is recorded all the same (the spending

@@ -5,12 +5,18 @@ namespace Tokenlay;
 /// <summary>A reservation as <c>/v1/reservations</c> returns it.</summary>
 internal sealed class TokenlayReservationState
 {
-    public string Id { get; init; } = "";
+    public string Id { get => _id ?? ""; init => _id = value; }
+
+    private readonly string? _id;
     public string? Status { get; init; }
     public string? Model { get; init; }
     public string? RuleId { get; init; }
-    public TokenlayBudgetAmount Held { get; init; } = new();
-    public TokenlayBudgetAmount Used { get; init; } = new();
+    public TokenlayBudgetAmount Held { get => _held ?? new TokenlayBudgetAmount(); init => _held = value; }
+
+    private readonly TokenlayBudgetAmount? _held;
+    public TokenlayBudgetAmount Used { get => _used ?? new TokenlayBudgetAmount(); init => _used = value; }
+
+    private readonly TokenlayBudgetAmount? _used;
     public long Calls { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset ExpiresAt { get; init; }

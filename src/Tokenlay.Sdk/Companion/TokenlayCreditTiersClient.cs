@@ -61,5 +61,7 @@ public class TokenlayCreditTiersClient
 /// <summary>The <c>{data}</c> answer of <c>GET /v1/credits/tiers</c>.</summary>
 internal sealed class TokenlayCreditTierList
 {
-    public IReadOnlyList<TokenlayCreditTier> Data { get; init; } = Array.Empty<TokenlayCreditTier>();
+    public IReadOnlyList<TokenlayCreditTier> Data { get => _data ?? Array.Empty<TokenlayCreditTier>(); init => _data = value; }
+
+    private readonly IReadOnlyList<TokenlayCreditTier>? _data;
 }

@@ -7,7 +7,9 @@ namespace Tokenlay;
 public sealed class TokenlayCreditAccount
 {
     /// <summary>The account, written <c>per:key</c>.</summary>
-    public string Account { get; init; } = "";
+    public string Account { get => _account ?? ""; init => _account = value; }
+
+    private readonly string? _account;
 
     /// <summary>The sum of the live grants' remaining credits (always the sum of the history's amounts).</summary>
     public decimal Settled { get; init; }
@@ -25,7 +27,9 @@ public sealed class TokenlayCreditAccount
     public DateTimeOffset? NextRefillAt { get; init; }
 
     /// <summary>The live grants, in burn order's terms (priority, expiry, age).</summary>
-    public IReadOnlyList<TokenlayCreditGrant> Grants { get; init; } = Array.Empty<TokenlayCreditGrant>();
+    public IReadOnlyList<TokenlayCreditGrant> Grants { get => _grants ?? Array.Empty<TokenlayCreditGrant>(); init => _grants = value; }
+
+    private readonly IReadOnlyList<TokenlayCreditGrant>? _grants;
 
     /// <inheritdoc />
     public override string ToString() => $"{Account}: {Available} available ({Settled} settled, {Held} held)" + (Tier is null ? "" : $", tier {Tier}");

@@ -29,20 +29,26 @@ public sealed class TokenlayCreditTier
     }
 
     /// <summary>The tier id.</summary>
-    public string Id { get; init; } = "";
+    public string Id { get => _id ?? ""; init => _id = value; }
+
+    private readonly string? _id;
 
     /// <summary>Credits per period.</summary>
     public decimal Allocation { get; init; }
 
     /// <summary><c>day</c>, <c>week</c>, <c>month</c> or <c>year</c>.</summary>
-    public string Period { get; init; } = "";
+    public string Period { get => _period ?? ""; init => _period = value; }
+
+    private readonly string? _period;
 
     /// <summary>The most unused credits carried into the next period; null (the default) carries none.</summary>
     [JsonIgnore]
     public decimal? RolloverMax { get; init; }
 
     /// <summary>Low-balance thresholds, each sending one <c>credits.low_balance</c> webhook per crossing.</summary>
-    public IReadOnlyList<TokenlayCreditAlert> Alerts { get; init; } = Array.Empty<TokenlayCreditAlert>();
+    public IReadOnlyList<TokenlayCreditAlert> Alerts { get => _alerts ?? Array.Empty<TokenlayCreditAlert>(); init => _alerts = value; }
+
+    private readonly IReadOnlyList<TokenlayCreditAlert>? _alerts;
 
     [JsonInclude]
     [JsonPropertyName("rollover")]

@@ -7,7 +7,9 @@ namespace Tokenlay;
 public sealed class TokenlayCreditTransactionPage
 {
     /// <summary>The transactions of this page.</summary>
-    public IReadOnlyList<TokenlayCreditTransaction> Data { get; init; } = Array.Empty<TokenlayCreditTransaction>();
+    public IReadOnlyList<TokenlayCreditTransaction> Data { get => _data ?? Array.Empty<TokenlayCreditTransaction>(); init => _data = value; }
+
+    private readonly IReadOnlyList<TokenlayCreditTransaction>? _data;
 
     /// <summary>The cursor of the next page; null on the last.</summary>
     public string? NextCursor { get; init; }

@@ -6,7 +6,9 @@ namespace Tokenlay;
 public sealed class TokenlayBlockEntry
 {
     /// <summary>The blocked subject, written <c>per:key</c> (<c>user:alice</c>, <c>org:acme</c>).</summary>
-    public string Subject { get; init; } = "";
+    public string Subject { get => _subject ?? ""; init => _subject = value; }
+
+    private readonly string? _subject;
 
     /// <summary>Why, as given.</summary>
     public string? Reason { get; init; }
@@ -28,7 +30,9 @@ public sealed class TokenlayBlockEntry
 public sealed class TokenlayBlockEntryPage
 {
     /// <summary>The entries of this page.</summary>
-    public System.Collections.Generic.IReadOnlyList<TokenlayBlockEntry> Data { get; init; } = Array.Empty<TokenlayBlockEntry>();
+    public System.Collections.Generic.IReadOnlyList<TokenlayBlockEntry> Data { get => _data ?? Array.Empty<TokenlayBlockEntry>(); init => _data = value; }
+
+    private readonly System.Collections.Generic.IReadOnlyList<TokenlayBlockEntry>? _data;
 
     /// <summary>The cursor of the next page; null on the last.</summary>
     public string? NextCursor { get; init; }

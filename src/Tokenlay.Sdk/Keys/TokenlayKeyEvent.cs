@@ -7,13 +7,19 @@ namespace Tokenlay;
 public sealed class TokenlayKeyEvent
 {
     /// <summary>The event's id.</summary>
-    public string Id { get; init; } = "";
+    public string Id { get => _id ?? ""; init => _id = value; }
+
+    private readonly string? _id;
 
     /// <summary>The key it is about.</summary>
-    public string KeyId { get; init; } = "";
+    public string KeyId { get => _keyId ?? ""; init => _keyId = value; }
+
+    private readonly string? _keyId;
 
     /// <summary><c>connected</c>, <c>validated</c>, <c>rotated</c>, <c>revoked</c> or <c>used</c> (the key's first use).</summary>
-    public string Type { get; init; } = "";
+    public string Type { get => _type ?? ""; init => _type = value; }
+
+    private readonly string? _type;
 
     /// <summary>When it happened.</summary>
     public DateTimeOffset CreatedAt { get; init; }
@@ -32,7 +38,9 @@ public sealed class TokenlayKeyEvent
 public sealed class TokenlayConnectedKeyPage
 {
     /// <summary>The keys, oldest first.</summary>
-    public IReadOnlyList<TokenlayConnectedKey> Data { get; init; } = Array.Empty<TokenlayConnectedKey>();
+    public IReadOnlyList<TokenlayConnectedKey> Data { get => _data ?? Array.Empty<TokenlayConnectedKey>(); init => _data = value; }
+
+    private readonly IReadOnlyList<TokenlayConnectedKey>? _data;
 
     /// <summary>Pass to get the next page; null on the last.</summary>
     public string? NextCursor { get; init; }
@@ -42,7 +50,9 @@ public sealed class TokenlayConnectedKeyPage
 public sealed class TokenlayKeyEventPage
 {
     /// <summary>The events, oldest first.</summary>
-    public IReadOnlyList<TokenlayKeyEvent> Data { get; init; } = Array.Empty<TokenlayKeyEvent>();
+    public IReadOnlyList<TokenlayKeyEvent> Data { get => _data ?? Array.Empty<TokenlayKeyEvent>(); init => _data = value; }
+
+    private readonly IReadOnlyList<TokenlayKeyEvent>? _data;
 
     /// <summary>Pass to get the next page; null on the last.</summary>
     public string? NextCursor { get; init; }

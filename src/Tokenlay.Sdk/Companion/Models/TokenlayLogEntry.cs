@@ -8,7 +8,9 @@ namespace Tokenlay.Companion;
 public sealed class TokenlayLogEntry
 {
     /// <summary>The request id, as in <c>x-tokenlay-request-id</c>.</summary>
-    public string Id { get; init; } = "";
+    public string Id { get => _id ?? ""; init => _id = value; }
+
+    private readonly string? _id;
 
     /// <summary>When the call arrived (UTC).</summary>
     public DateTimeOffset Timestamp { get; init; }
@@ -32,7 +34,9 @@ public sealed class TokenlayLogEntry
     public string? Feature { get; init; }
 
     /// <summary>Every metadata entry of the call.</summary>
-    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Metadata { get => _metadata ?? new Dictionary<string, string>(); init => _metadata = value; }
+
+    private readonly IReadOnlyDictionary<string, string>? _metadata;
 
     /// <summary>The model asked for.</summary>
     public string? ModelRequested { get; init; }
@@ -119,7 +123,9 @@ public sealed class TokenlayLogEntry
 public sealed class TokenlayLogPage
 {
     /// <summary>The entries of this page.</summary>
-    public IReadOnlyList<TokenlayLogEntry> Data { get; init; } = Array.Empty<TokenlayLogEntry>();
+    public IReadOnlyList<TokenlayLogEntry> Data { get => _data ?? Array.Empty<TokenlayLogEntry>(); init => _data = value; }
+
+    private readonly IReadOnlyList<TokenlayLogEntry>? _data;
 
     /// <summary>Pass to the next request for the following page; null on the last page.</summary>
     public string? NextCursor { get; init; }

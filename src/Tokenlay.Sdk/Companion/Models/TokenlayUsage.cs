@@ -14,22 +14,34 @@ public sealed class TokenlayUsage
     public DateTimeOffset? Until { get; init; }
 
     /// <summary>Sums over all matching calls.</summary>
-    public TokenlayUsageTotals Totals { get; init; } = new();
+    public TokenlayUsageTotals Totals { get => _totals ?? new TokenlayUsageTotals(); init => _totals = value; }
+
+    private readonly TokenlayUsageTotals? _totals;
 
     /// <summary>Per model.</summary>
-    public IReadOnlyList<TokenlayModelUsage> ByModel { get; init; } = Array.Empty<TokenlayModelUsage>();
+    public IReadOnlyList<TokenlayModelUsage> ByModel { get => _byModel ?? Array.Empty<TokenlayModelUsage>(); init => _byModel = value; }
+
+    private readonly IReadOnlyList<TokenlayModelUsage>? _byModel;
 
     /// <summary>Per user.</summary>
-    public IReadOnlyList<TokenlayUserUsage> ByUser { get; init; } = Array.Empty<TokenlayUserUsage>();
+    public IReadOnlyList<TokenlayUserUsage> ByUser { get => _byUser ?? Array.Empty<TokenlayUserUsage>(); init => _byUser = value; }
+
+    private readonly IReadOnlyList<TokenlayUserUsage>? _byUser;
 
     /// <summary>Per UTC day, oldest first.</summary>
-    public IReadOnlyList<TokenlayDailyUsage> Daily { get; init; } = Array.Empty<TokenlayDailyUsage>();
+    public IReadOnlyList<TokenlayDailyUsage> Daily { get => _daily ?? Array.Empty<TokenlayDailyUsage>(); init => _daily = value; }
+
+    private readonly IReadOnlyList<TokenlayDailyUsage>? _daily;
 
     /// <summary>Per customer whose connected key served the calls (<see cref="TokenlayRequestContext.KeyRef"/>); calls made without one are not listed.</summary>
-    public IReadOnlyList<TokenlayKeyRefUsage> ByKeyRef { get; init; } = Array.Empty<TokenlayKeyRefUsage>();
+    public IReadOnlyList<TokenlayKeyRefUsage> ByKeyRef { get => _byKeyRef ?? Array.Empty<TokenlayKeyRefUsage>(); init => _byKeyRef = value; }
+
+    private readonly IReadOnlyList<TokenlayKeyRefUsage>? _byKeyRef;
 
     /// <summary>Models with no price: their calls add no cost (never a guessed 0 per model; see <see cref="TokenlayModelUsage.CostUsd"/>).</summary>
-    public IReadOnlyList<string> UnknownModels { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> UnknownModels { get => _unknownModels ?? Array.Empty<string>(); init => _unknownModels = value; }
+
+    private readonly IReadOnlyList<string>? _unknownModels;
 
     /// <summary>Per intent label, in the label set's order: every call that had the label, and the usage of those counted.</summary>
     public IReadOnlyList<TokenlayLabelUsage> ByLabel
@@ -90,7 +102,9 @@ public sealed class TokenlayUsageTotals
 public sealed class TokenlayModelUsage
 {
     /// <summary>The model that served the calls.</summary>
-    public string Model { get; init; } = "";
+    public string Model { get => _model ?? ""; init => _model = value; }
+
+    private readonly string? _model;
 
     /// <summary>Calls.</summary>
     public long Requests { get; init; }
@@ -128,7 +142,9 @@ public sealed class TokenlayUserUsage
 public sealed class TokenlayKeyRefUsage
 {
     /// <summary>The customer (<see cref="TokenlayConnectedKey.RefId"/>).</summary>
-    public string KeyRef { get; init; } = "";
+    public string KeyRef { get => _keyRef ?? ""; init => _keyRef = value; }
+
+    private readonly string? _keyRef;
 
     /// <summary>Calls.</summary>
     public long Requests { get; init; }
