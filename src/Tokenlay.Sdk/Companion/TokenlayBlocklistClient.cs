@@ -70,7 +70,7 @@ public class TokenlayBlocklistClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ValidatePageSize(pageSize);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var cursors = new CursorGuard("blocklist");
         while (true)
         {
             TokenlayBlockEntryPage page = await GetPageAsync(subject, cursor, pageSize, cancellationToken).ConfigureAwait(false);
@@ -79,11 +79,7 @@ public class TokenlayBlocklistClient
             {
                 yield break;
             }
-            if (!seen.Add(page.NextCursor))
-            {
-                throw new TokenlayException($"Tokenlay returned the blocklist cursor '{page.NextCursor}' twice; stopping rather than looping.");
-            }
-            cursor = page.NextCursor;
+            cursor = cursors.Next(page.NextCursor);
         }
     }
 

@@ -90,7 +90,7 @@ public class TokenlayCreditsClient
         string? cursor = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Validate(account, query);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var cursors = new CursorGuard("transaction");
         while (true)
         {
             TokenlayCreditTransactionPage page = await GetTransactionPageAsync(account, query, cursor, cancellationToken).ConfigureAwait(false);
@@ -99,11 +99,7 @@ public class TokenlayCreditsClient
             {
                 yield break;
             }
-            if (!seen.Add(page.NextCursor))
-            {
-                throw new TokenlayException($"Tokenlay returned the transaction cursor '{page.NextCursor}' twice; stopping rather than looping.");
-            }
-            cursor = page.NextCursor;
+            cursor = cursors.Next(page.NextCursor);
         }
     }
 

@@ -96,7 +96,7 @@ public class TokenlayKeysClient
     public virtual async IAsyncEnumerable<TokenlayConnectedKey> ListAsync(TokenlayKeyQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? cursor = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var cursors = new CursorGuard("");
         while (true)
         {
             TokenlayConnectedKeyPage page = await GetPageAsync(query, cursor, cancellationToken).ConfigureAwait(false);
@@ -108,7 +108,7 @@ public class TokenlayKeysClient
             {
                 yield break;
             }
-            cursor = Next(seen, page.NextCursor);
+            cursor = cursors.Next(page.NextCursor);
         }
     }
 
@@ -169,7 +169,7 @@ public class TokenlayKeysClient
     {
         string path = Path(id) + "/events";
         string? cursor = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var cursors = new CursorGuard("");
         while (true)
         {
             TokenlayKeyEventPage page = await Transport.SendAsync("GET", path, new[] { new KeyValuePair<string, string?>("cursor", cursor) }, null,
@@ -182,12 +182,9 @@ public class TokenlayKeysClient
             {
                 yield break;
             }
-            cursor = Next(seen, page.NextCursor);
+            cursor = cursors.Next(page.NextCursor);
         }
     }
-
-    private static string Next(HashSet<string> seen, string cursor) =>
-        seen.Add(cursor) ? cursor : throw new TokenlayException($"Tokenlay returned the cursor '{cursor}' twice; stopping rather than looping.");
 
     private static string Path(string id)
     {

@@ -49,7 +49,7 @@ public class TokenlayLogsClient
     public virtual async IAsyncEnumerable<TokenlayLogPage> ListPagesAsync(TokenlayLogQuery? query = null, string? cursor = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Validate(query);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var cursors = new CursorGuard("log");
         while (true)
         {
             TokenlayLogPage page = await GetPageAsync(query, cursor, cancellationToken).ConfigureAwait(false);
@@ -58,12 +58,7 @@ public class TokenlayLogsClient
             {
                 yield break;
             }
-            if (!seen.Add(page.NextCursor))
-            {
-                // A server that hands out a cursor twice would make this loop forever.
-                throw new TokenlayException($"Tokenlay returned the log cursor '{page.NextCursor}' twice; stopping rather than looping.");
-            }
-            cursor = page.NextCursor;
+            cursor = cursors.Next(page.NextCursor);
         }
     }
 
