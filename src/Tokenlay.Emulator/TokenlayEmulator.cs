@@ -223,18 +223,18 @@ public sealed class TokenlayEmulator : IAsyncDisposable
             http.Response.OnStarting(static state =>
             {
                 var response = (HttpResponse)state;
-                if (!response.Headers.ContainsKey("x-tokenlay-request-id"))
+                if (!response.Headers.ContainsKey(TokenlayHeaderNames.RequestId))
                 {
-                    response.Headers["x-tokenlay-request-id"] = "req_" + Guid.NewGuid().ToString("N")[..24];
+                    response.Headers[TokenlayHeaderNames.RequestId] = "req_" + Guid.NewGuid().ToString("N")[..24];
                 }
                 // The OpenAI SDKs expose x-request-id (request_id, _request_id); a relayed provider id is kept.
-                if (!response.Headers.ContainsKey("x-request-id"))
+                if (!response.Headers.ContainsKey(TokenlayHeaderNames.OpenAIRequestId))
                 {
-                    response.Headers["x-request-id"] = response.Headers["x-tokenlay-request-id"];
+                    response.Headers[TokenlayHeaderNames.OpenAIRequestId] = response.Headers[TokenlayHeaderNames.RequestId];
                 }
-                if (response.StatusCode >= 400 && !response.Headers.ContainsKey("x-tokenlay-error-source"))
+                if (response.StatusCode >= 400 && !response.Headers.ContainsKey(TokenlayHeaderNames.ErrorSource))
                 {
-                    response.Headers["x-tokenlay-error-source"] = "tokenlay";
+                    response.Headers[TokenlayHeaderNames.ErrorSource] = "tokenlay";
                 }
                 return Task.CompletedTask;
             }, http.Response);

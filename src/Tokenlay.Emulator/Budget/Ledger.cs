@@ -265,7 +265,7 @@ internal sealed class Ledger
                 decimal fromReservation = Math.Min(required, lent);
                 if (!_credits.TryHold(account, required - fromReservation, credits!.AllowOverage, now, out decimal available))
                 {
-                    hold.CreditRefusal = new CreditRefusal(account, available + fromReservation, required, "insufficient_credits");
+                    hold.CreditRefusal = new CreditRefusal(account, available + fromReservation, required, TokenlayErrorCodes.InsufficientCreditsType);
                     return hold;
                 }
                 if (fromReservation > 0)
@@ -385,7 +385,7 @@ internal sealed class Ledger
             {
                 return new CreditRefusal(account, available, 0, "credits_unpriced_model");
             }
-            return credits.AllowOverage || available >= required ? null : new CreditRefusal(account, available, required, "insufficient_credits");
+            return credits.AllowOverage || available >= required ? null : new CreditRefusal(account, available, required, TokenlayErrorCodes.InsufficientCreditsType);
         }
     }
 
@@ -569,7 +569,7 @@ internal sealed class Ledger
                     }
                     if (!_credits.TryHold(account, required, credits.AllowOverage, now, out decimal available))
                     {
-                        return (null, null, new CreditRefusal(account, available, required, "insufficient_credits"));
+                        return (null, null, new CreditRefusal(account, available, required, TokenlayErrorCodes.InsufficientCreditsType));
                     }
                     reservation.CreditAccount = account;
                     reservation.CreditsHeld = required;

@@ -170,7 +170,7 @@ internal static class BudgetEndpoints
                 request.Model, store.Prices.Find(request.Provider, request.Model), entry.Id);
             store.Add(entry);
             await admission.Ledger.DurableAsync();
-            http.Response.Headers["x-tokenlay-request-id"] = entry.Id;
+            http.Response.Headers[TokenlayHeaderNames.RequestId] = entry.Id;
             var answer = new JsonObject
             {
                 ["entry"] = EntryJson(entry),
@@ -240,7 +240,7 @@ internal static class BudgetEndpoints
                 ExceededLimit refusedBy = exceeded!; // Reserve gives one or the other
                 await ProxyResponses.WriteRefusalAsync(http, new AdmissionOutcome(rule, "block", request.Model, Hold.None, [], [])
                 {
-                    Refused = true, Exceeded = refusedBy, Status = 429, ErrorType = "limit_exceeded",
+                    Refused = true, Exceeded = refusedBy, Status = 429, ErrorType = TokenlayErrorCodes.LimitExceededType,
                     ErrorCode = RuleAdmission.DefaultErrorCode(refusedBy),
                     ErrorMessage = RuleAdmission.LimitMessage(refusedBy) + ": the reservation does not fit in what is left.",
                     // Reservations hold only token and cost limits, never concurrency: this is the time until the window resets.
@@ -286,7 +286,7 @@ internal static class BudgetEndpoints
                     store.Prices.Find(request.Provider, reservation.Model));
                 store.Add(entry);
                 await admission.Ledger.DurableAsync();
-                http.Response.Headers["x-tokenlay-request-id"] = entry.Id;
+                http.Response.Headers[TokenlayHeaderNames.RequestId] = entry.Id;
                 return await Write(http, 200, new JsonObject
                 {
                     ["reservation"] = ReservationJson(reservation),

@@ -18,7 +18,7 @@ namespace Tokenlay.Emulator.Endpoints;
 internal static class CompanionEndpoints
 {
     public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 1000;
+    public const int MaxPageSize = TokenlayPageSizes.Max;
 
     public static void Map(IEndpointRouteBuilder app, UsageStore store)
     {

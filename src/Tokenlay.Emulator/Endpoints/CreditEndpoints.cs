@@ -143,7 +143,7 @@ internal static class CreditEndpoints
         await ledger.DurableAsync();
         if (replayed)
         {
-            http.Response.Headers["x-tokenlay-idempotent-replayed"] = "true";
+            http.Response.Headers[TokenlayHeaderNames.IdempotentReplayed] = "true";
         }
         await Results.Json(json, statusCode: replayed ? 200 : 201).ExecuteAsync(http);
     }

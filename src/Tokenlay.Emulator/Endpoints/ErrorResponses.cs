@@ -27,7 +27,7 @@ internal static class ErrorResponses
             return; // a stream already began: the connection is closed instead (see the caller)
         }
         context.Response.StatusCode = status;
-        context.Response.Headers["x-tokenlay-error-source"] = source;
+        context.Response.Headers[TokenlayHeaderNames.ErrorSource] = source;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }

@@ -44,7 +44,7 @@ internal static class OpenAIEndpoints
         app.MapGet("/v1/models/{id}", (string id) => Models(store, extraModels).FirstOrDefault(m => string.Equals((string?)m["id"], id, System.StringComparison.OrdinalIgnoreCase)) is { } model
                 || extraModels.Contains("*") && (model = Model(id, "emulator")) is not null
                 ? Results.Json(model)
-                : CompanionEndpoints.Error(404, $"The model '{id}' does not exist.", "invalid_request_error", "model_not_found", "model"))
+                : CompanionEndpoints.Error(404, $"The model '{id}' does not exist.", TokenlayErrorCodes.InvalidRequestType, TokenlayErrorCodes.ModelNotFound, "model"))
             .WithSummary("One model.");
     }
 

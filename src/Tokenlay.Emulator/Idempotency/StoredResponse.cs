@@ -13,7 +13,7 @@ internal sealed record StoredResponse(int Status, string? ContentType, IReadOnly
         var headers = new List<KeyValuePair<string, string>>();
         foreach ((string name, Microsoft.Extensions.Primitives.StringValues value) in http.Response.Headers)
         {
-            if (name.StartsWith("x-tokenlay-", System.StringComparison.OrdinalIgnoreCase) || name is "x-request-id" or "Cache-Control")
+            if (name.StartsWith(TokenlayHeaderNames.Prefix, System.StringComparison.OrdinalIgnoreCase) || name is TokenlayHeaderNames.OpenAIRequestId or "Cache-Control")
             {
                 headers.Add(new(name, value.ToString()));
             }
@@ -29,7 +29,7 @@ internal sealed record StoredResponse(int Status, string? ContentType, IReadOnly
         {
             http.Response.Headers[name] = value;
         }
-        http.Response.Headers["x-tokenlay-idempotent-replayed"] = "true";
+        http.Response.Headers[TokenlayHeaderNames.IdempotentReplayed] = "true";
         http.Response.ContentType = ContentType;
         await http.Response.Body.WriteAsync(Body, http.RequestAborted);
     }

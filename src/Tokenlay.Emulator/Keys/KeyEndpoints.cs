@@ -21,7 +21,7 @@ namespace Tokenlay.Emulator.Keys;
 /// </summary>
 internal static class KeyEndpoints
 {
-    public const int DefaultPageSize = 50, MaxPageSize = 100;
+    public const int DefaultPageSize = TokenlayPageSizes.DefaultKeys, MaxPageSize = TokenlayPageSizes.MaxKeys;
 
     public static void Map(IEndpointRouteBuilder app, KeyVault vault, KeyValidator? validator, TokenlayEmulatorOptions options, IIdempotencyJournal? answers)
     {
@@ -253,7 +253,7 @@ internal static class KeyEndpoints
         Results.Json(ErrorResponses.Body($"No connected key has the id '{id}'.", "not_found", "key_not_found", "id"), statusCode: 404);
 
     private static Task Revoked(HttpContext http, string id) =>
-        ErrorResponses.WriteAsync(http, 409, $"The key '{id}' is revoked: connect a new one with POST /v1/keys.", "conflict_error", "key_revoked", "id");
+        ErrorResponses.WriteAsync(http, 409, $"The key '{id}' is revoked: connect a new one with POST /v1/keys.", TokenlayErrorCodes.ConflictType, TokenlayErrorCodes.KeyRevoked, "id");
 
     private static async Task<StoredResponse> Write(HttpContext http, int status, JsonObject body)
     {

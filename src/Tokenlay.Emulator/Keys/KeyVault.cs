@@ -236,12 +236,12 @@ internal sealed class KeyVault : IDisposable
             {
                 return (null, new RequestError(400,
                     $"The customer '{refId}' has keys for several providers ({string.Join(", ", live.Select(k => k.Provider).Order(StringComparer.Ordinal))}): " +
-                    "name the one to use with x-tokenlay-key-provider.", "key_provider_required", "x-tokenlay-key-provider"));
+                    "name the one to use with x-tokenlay-key-provider.", "key_provider_required", TokenlayHeaderNames.KeyProvider));
             }
             string which = provider is null ? "" : $" for {provider}";
             return ofRef.Count > 0
-                ? (null, new RequestError(403, $"The key of '{refId}'{which} was revoked; connect a new one with POST /v1/keys.", "key_revoked", "x-tokenlay-key-ref", "permission_error"))
-                : (null, new RequestError(403, $"No key is connected for '{refId}'{which}; connect one with POST /v1/keys.", "key_not_connected", "x-tokenlay-key-ref", "permission_error"));
+                ? (null, new RequestError(403, $"The key of '{refId}'{which} was revoked; connect a new one with POST /v1/keys.", TokenlayErrorCodes.KeyRevoked, TokenlayHeaderNames.KeyRef, TokenlayErrorCodes.PermissionType))
+                : (null, new RequestError(403, $"No key is connected for '{refId}'{which}; connect one with POST /v1/keys.", TokenlayErrorCodes.KeyNotConnected, TokenlayHeaderNames.KeyRef, TokenlayErrorCodes.PermissionType));
         }
     }
 

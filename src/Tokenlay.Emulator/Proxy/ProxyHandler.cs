@@ -68,7 +68,7 @@ internal sealed class ProxyHandler
             ? new Dictionary<string, string>(call.Metadata.Values) { ["\0key-ref"] = keyRef + "\0" + call.Metadata.KeyProvider }
             : call.Metadata.Values;
         string fingerprint = key is null ? "" : RequestFingerprint.Of(http.Request.Path, http.Request.Headers.Authorization.ToString(), bound, call.RawBody);
-        await _idempotency.RunAsync(http, key, fingerprint, "x-tokenlay-idempotency-key", keyed =>
+        await _idempotency.RunAsync(http, key, fingerprint, TokenlayHeaderNames.IdempotencyKey, keyed =>
         {
             // A keyed stream is copied as it goes out, so that its retries can be answered byte for byte.
             ResponseCapture? capture = null;
@@ -98,7 +98,7 @@ internal sealed class ProxyHandler
             Provider = provider, Stream = call.Stream, IdempotencyKey = meta.IdempotencyKey, ReservationId = meta.ReservationId,
             KeyRef = meta.Key?.RefId, KeyId = meta.Key?.Id,
         };
-        http.Response.Headers["x-tokenlay-request-id"] = id;
+        http.Response.Headers[TokenlayHeaderNames.RequestId] = id;
         var warnings = new List<string>();
         if (meta.Dropped.Count > 0)
         {

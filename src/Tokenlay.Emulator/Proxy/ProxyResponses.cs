@@ -26,14 +26,14 @@ internal static class ProxyResponses
         warnings ??= outcome.Warnings;
         if (warnings.Count > 0)
         {
-            headers["x-tokenlay-warnings"] = JsonSerializer.Serialize(warnings);
+            headers[TokenlayHeaderNames.Warnings] = JsonSerializer.Serialize(warnings);
         }
         if (outcome.Rule is not null)
         {
-            headers["x-tokenlay-rule-id"] = HeaderText.Safe(outcome.Rule.Id);
+            headers[TokenlayHeaderNames.RuleId] = HeaderText.Safe(outcome.Rule.Id);
         }
-        headers["x-tokenlay-rule-action"] = "block";
-        headers["x-tokenlay-limit-exceeded"] = outcome.Exceeded is null ? "false" : "true";
+        headers[TokenlayHeaderNames.RuleAction] = "block";
+        headers[TokenlayHeaderNames.LimitExceeded] = outcome.Exceeded is null ? "false" : "true";
         // The official OpenAI SDKs (Node, Python) honour this: a block does not clear by retrying,
         // and every retry would be one more refused, logged call.
         headers["x-should-retry"] = "false";
@@ -84,17 +84,17 @@ internal static class ProxyResponses
     public static void SetDecisionHeaders(HttpResponse response, CallLogEntry entry, AdmissionOutcome outcome, IReadOnlyList<string> warnings)
     {
         IHeaderDictionary headers = response.Headers;
-        headers["x-tokenlay-rule-action"] = entry.RuleAction;
-        headers["x-tokenlay-limit-exceeded"] = outcome.Exceeded is null ? "false" : "true";
-        headers["x-tokenlay-model"] = HeaderText.Safe(entry.ModelUsed!);
+        headers[TokenlayHeaderNames.RuleAction] = entry.RuleAction;
+        headers[TokenlayHeaderNames.LimitExceeded] = outcome.Exceeded is null ? "false" : "true";
+        headers[TokenlayHeaderNames.Model] = HeaderText.Safe(entry.ModelUsed!);
         if (entry.RuleId is not null)
         {
-            headers["x-tokenlay-rule-id"] = HeaderText.Safe(entry.RuleId);
+            headers[TokenlayHeaderNames.RuleId] = HeaderText.Safe(entry.RuleId);
         }
         if (warnings.Count > 0)
         {
             // JSON escapes every non-ASCII character, so the header value is always plain ASCII.
-            headers["x-tokenlay-warnings"] = JsonSerializer.Serialize(warnings);
+            headers[TokenlayHeaderNames.Warnings] = JsonSerializer.Serialize(warnings);
         }
     }
 
@@ -103,22 +103,22 @@ internal static class ProxyResponses
     {
         if (used is { } u && remaining is { } r)
         {
-            response.Headers["x-tokenlay-credits-used"] = u.ToString(CultureInfo.InvariantCulture);
-            response.Headers["x-tokenlay-credits-remaining"] = r.ToString(CultureInfo.InvariantCulture);
+            response.Headers[TokenlayHeaderNames.CreditsUsed] = u.ToString(CultureInfo.InvariantCulture);
+            response.Headers[TokenlayHeaderNames.CreditsRemaining] = r.ToString(CultureInfo.InvariantCulture);
         }
     }
 
     public static void SetUsageHeaders(HttpResponse response, CallLogEntry entry, long started)
     {
         IHeaderDictionary headers = response.Headers;
-        headers["x-tokenlay-input-tokens"] = entry.InputTokens.ToString(CultureInfo.InvariantCulture);
-        headers["x-tokenlay-output-tokens"] = entry.OutputTokens.ToString(CultureInfo.InvariantCulture);
-        headers["x-tokenlay-tokens-used"] = (entry.InputTokens + entry.OutputTokens).ToString(CultureInfo.InvariantCulture);
+        headers[TokenlayHeaderNames.InputTokens] = entry.InputTokens.ToString(CultureInfo.InvariantCulture);
+        headers[TokenlayHeaderNames.OutputTokens] = entry.OutputTokens.ToString(CultureInfo.InvariantCulture);
+        headers[TokenlayHeaderNames.TokensUsed] = (entry.InputTokens + entry.OutputTokens).ToString(CultureInfo.InvariantCulture);
         if (entry.CostUsd is { } cost)
         {
-            headers["x-tokenlay-cost"] = cost.ToString(CultureInfo.InvariantCulture); // absent, not 0, when the price is unknown
+            headers[TokenlayHeaderNames.Cost] = cost.ToString(CultureInfo.InvariantCulture); // absent, not 0, when the price is unknown
         }
-        headers["x-tokenlay-duration"] = Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+        headers[TokenlayHeaderNames.Duration] = Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ namespace Tokenlay.Emulator.Proxy;
 /// </summary>
 internal sealed class RequestMetadata
 {
-    private const string Prefix = "x-tokenlay-";
+    private const string Prefix = TokenlayHeaderNames.Prefix;
 
     // Control headers of the wire contract: read here, never metadata.
     private static readonly HashSet<string> s_control = new(StringComparer.OrdinalIgnoreCase)
@@ -50,13 +50,13 @@ internal sealed class RequestMetadata
     {
         var metadata = new RequestMetadata
         {
-            ProviderKey = Header(headers, "x-tokenlay-provider-key"),
-            ProviderBase = Header(headers, "x-tokenlay-provider-base"),
-            IdempotencyKey = Header(headers, "x-tokenlay-idempotency-key"),
-            ReservationId = Header(headers, "x-tokenlay-reservation"),
-            KeyRef = Header(headers, "x-tokenlay-key-ref") is { } keyRef ? Decode(keyRef) : null,
-            KeyProvider = Header(headers, "x-tokenlay-key-provider"),
-            StreamSummary = Header(headers, "x-tokenlay-stream-summary") is not null,
+            ProviderKey = Header(headers, TokenlayHeaderNames.ProviderKey),
+            ProviderBase = Header(headers, TokenlayHeaderNames.ProviderBase),
+            IdempotencyKey = Header(headers, TokenlayHeaderNames.IdempotencyKey),
+            ReservationId = Header(headers, TokenlayHeaderNames.Reservation),
+            KeyRef = Header(headers, TokenlayHeaderNames.KeyRef) is { } keyRef ? Decode(keyRef) : null,
+            KeyProvider = Header(headers, TokenlayHeaderNames.KeyProvider),
+            StreamSummary = Header(headers, TokenlayHeaderNames.StreamSummary) is not null,
         };
         foreach ((string name, StringValues value) in headers)
         {

@@ -48,12 +48,12 @@ internal static class RequestReader
         {
             if (metadata.ProviderKey is null)
             {
-                return (null, new RequestError(400, "Forward mode needs the provider key: send x-tokenlay-provider-key (TokenlayOptions.ProviderApiKey).", "missing_provider_key", "x-tokenlay-provider-key"));
+                return (null, new RequestError(400, "Forward mode needs the provider key: send x-tokenlay-provider-key (TokenlayOptions.ProviderApiKey).", "missing_provider_key", TokenlayHeaderNames.ProviderKey));
             }
             if (metadata.ProviderBase is { } providerBase
                 && !(Uri.TryCreate(providerBase, UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https" && !string.IsNullOrEmpty(uri.Host)))
             {
-                return (null, new RequestError(400, "x-tokenlay-provider-base must be an absolute http or https URL, such as https://api.openai.com/v1 (TokenlayOptions.ProviderApiBase).", "invalid_provider_base", "x-tokenlay-provider-base"));
+                return (null, new RequestError(400, "x-tokenlay-provider-base must be an absolute http or https URL, such as https://api.openai.com/v1 (TokenlayOptions.ProviderApiBase).", "invalid_provider_base", TokenlayHeaderNames.ProviderBase));
             }
         }
         return (ProxyCall.Of(endpoint, body, bytes, metadata), null);
@@ -67,19 +67,19 @@ internal static class RequestReader
     {
         if (metadata.KeyRef is not { } keyRef)
         {
-            return new RequestError(400, "x-tokenlay-key-provider names which of a customer's keys to use, and needs x-tokenlay-key-ref naming the customer.", "missing_key_ref", "x-tokenlay-key-ref");
+            return new RequestError(400, "x-tokenlay-key-provider names which of a customer's keys to use, and needs x-tokenlay-key-ref naming the customer.", "missing_key_ref", TokenlayHeaderNames.KeyRef);
         }
         if (metadata.ProviderKey is not null)
         {
-            return new RequestError(400, "Send x-tokenlay-key-ref or x-tokenlay-provider-key, not both: the connected key of the customer is the provider key.", "conflicting_provider_key", "x-tokenlay-provider-key");
+            return new RequestError(400, "Send x-tokenlay-key-ref or x-tokenlay-provider-key, not both: the connected key of the customer is the provider key.", "conflicting_provider_key", TokenlayHeaderNames.ProviderKey);
         }
         if (metadata.KeyProvider is { } provider && Keys.KeyProviders.Parse(provider) is null)
         {
-            return new RequestError(400, $"x-tokenlay-key-provider must be one of {string.Join(", ", Keys.KeyProviders.All)}.", "invalid_value", "x-tokenlay-key-provider");
+            return new RequestError(400, $"x-tokenlay-key-provider must be one of {string.Join(", ", Keys.KeyProviders.All)}.", "invalid_value", TokenlayHeaderNames.KeyProvider);
         }
         if (vault is null)
         {
-            return new RequestError(403, $"No key is connected for '{keyRef}'; connect one with POST /v1/keys.", "key_not_connected", "x-tokenlay-key-ref", "permission_error");
+            return new RequestError(403, $"No key is connected for '{keyRef}'; connect one with POST /v1/keys.", TokenlayErrorCodes.KeyNotConnected, TokenlayHeaderNames.KeyRef, TokenlayErrorCodes.PermissionType);
         }
         (Keys.ResolvedKey? key, RequestError? error) = vault.Resolve(keyRef, metadata.KeyProvider);
         metadata.Key = key;

@@ -203,7 +203,7 @@ internal sealed class RuleAdmission
                     Refused = true,
                     Exceeded = exceeded,
                     Status = onExceeded.HttpStatus,
-                    ErrorType = "limit_exceeded",
+                    ErrorType = TokenlayErrorCodes.LimitExceededType,
                     ErrorCode = onExceeded.ErrorCode ?? DefaultErrorCode(exceeded),
                     ErrorMessage = onExceeded.ErrorMessage ?? LimitMessage(exceeded) + ".",
                     RetryAfterSeconds = onExceeded.RetryAfterSeconds ?? SecondsUntil(exceeded, now),
@@ -228,7 +228,7 @@ internal sealed class RuleAdmission
     internal static AdmissionOutcome RefusedByCredits(Rule rule, string model, CreditRefusal credits) => new(rule, "block", model, Hold.None, [], [])
     {
         Refused = true, Status = 402, Credits = credits,
-        ErrorType = credits.Code == "credits_unpriced_model" ? "invalid_request_error" : "insufficient_credits",
+        ErrorType = credits.Code == "credits_unpriced_model" ? TokenlayErrorCodes.InvalidRequestType : TokenlayErrorCodes.InsufficientCreditsType,
         ErrorCode = credits.Code,
         ErrorMessage = credits.Code == "credits_unpriced_model"
             ? $"The model {model} has no price and no credit rate, so it cannot be paid for from the credits of '{credits.Account}'. Set a price (PUT /v1/pricing) or a credit rate."
@@ -238,7 +238,7 @@ internal sealed class RuleAdmission
     /// <summary>A subject on the blocklist: 403 <c>subject_blocked</c>, with Retry-After when the entry ends.</summary>
     internal static AdmissionOutcome RefusedByBlock(BlockEntry entry, string model, DateTimeOffset now) => new(null, "block", model, Hold.None, [], [])
     {
-        Refused = true, Status = 403, Block = entry, ErrorType = "blocked", ErrorCode = "subject_blocked",
+        Refused = true, Status = 403, Block = entry, ErrorType = TokenlayErrorCodes.BlockedType, ErrorCode = TokenlayErrorCodes.SubjectBlocked,
         ErrorMessage = $"'{entry.Subject}' is blocked{(entry.Until is { } until ? " until " + until.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : "")}{(entry.Reason is { } reason ? ": " + reason : ".")}",
         RetryAfterSeconds = entry.Until is { } end ? (int)Math.Ceiling(Math.Max(0, (end - now).TotalSeconds)) : null,
     };

@@ -179,7 +179,7 @@ internal sealed class SimulatedProvider : IProvider
         ["error"] = new JsonObject
         {
             ["message"] = $"The model '{model}' does not exist or you do not have access to it. The emulator serves the models of its price table, price overrides (PUT /v1/pricing) and --models.",
-            ["type"] = "invalid_request_error", ["param"] = "model", ["code"] = "model_not_found",
+            ["type"] = TokenlayErrorCodes.InvalidRequestType, ["param"] = "model", ["code"] = TokenlayErrorCodes.ModelNotFound,
         },
     }.ToJsonString()), 0, 0, "model not found");
 

@@ -1,6 +1,9 @@
-namespace Tokenlay.Pipeline;
+namespace Tokenlay.Wire;
 
-/// <summary>The header names of the Tokenlay wire contract, interned once.</summary>
+/// <summary>
+/// The header names of the Tokenlay wire contract. Shared source: compiled into the SDK and into
+/// the emulator, so the two sides cannot spell a header differently.
+/// </summary>
 internal static class TokenlayHeaderNames
 {
     public const string Prefix = "x-tokenlay-";
@@ -40,6 +43,12 @@ internal static class TokenlayHeaderNames
     public const string ErrorSource = "x-tokenlay-error-source";
     public const string CreditsUsed = "x-tokenlay-credits-used";
     public const string CreditsRemaining = "x-tokenlay-credits-remaining";
+
+    // Marks an answer sent again for a repeated idempotency key (Stripe's Idempotent-Replayed).
+    public const string IdempotentReplayed = "x-tokenlay-idempotent-replayed";
+
+    // The OpenAI request id, which the proxy mirrors from its own.
+    public const string OpenAIRequestId = "x-request-id";
 
     public const string RetryAfter = "Retry-After";
 
