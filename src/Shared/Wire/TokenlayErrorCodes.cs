@@ -1,10 +1,12 @@
+// Shared source compiled into two assemblies: plain comments, not XML docs, because the emulator's
+// OpenAPI generator reads the XML docs of both and refuses a member documented twice.
 namespace Tokenlay.Wire;
 
-/// <summary>
-/// The <c>error.type</c> and <c>error.code</c> values of Tokenlay's refusals, in the OpenAI error
-/// shape. Shared source: the emulator writes them and the SDK maps them to typed exceptions from the
-/// same constants.
-/// </summary>
+// <summary>
+// The <c>error.type</c> and <c>error.code</c> values of Tokenlay's refusals, in the OpenAI error
+// shape. Shared source: the emulator writes them and the SDK maps them to typed exceptions from the
+// same constants.
+// </summary>
 internal static class TokenlayErrorCodes
 {
     // error.type

@@ -1,9 +1,11 @@
+// Shared source compiled into two assemblies: plain comments, not XML docs, because the emulator's
+// OpenAPI generator reads the XML docs of both and refuses a member documented twice.
 namespace Tokenlay.Wire;
 
-/// <summary>
-/// The header names of the Tokenlay wire contract. Shared source: compiled into the SDK and into
-/// the emulator, so the two sides cannot spell a header differently.
-/// </summary>
+// <summary>
+// The header names of the Tokenlay wire contract. Shared source: compiled into the SDK and into
+// the emulator, so the two sides cannot spell a header differently.
+// </summary>
 internal static class TokenlayHeaderNames
 {
     public const string Prefix = "x-tokenlay-";
@@ -52,10 +54,10 @@ internal static class TokenlayHeaderNames
 
     public const string RetryAfter = "Retry-After";
 
-    /// <summary>
-    /// Maps a metadata name to its header name; the five well-known names return cached strings so
-    /// the common case allocates nothing.
-    /// </summary>
+    // <summary>
+    // Maps a metadata name to its header name; the five well-known names return cached strings so
+    // the common case allocates nothing.
+    // </summary>
     public static string ForMetadata(string name)
     {
         switch (name.ToLowerInvariant())

@@ -23,7 +23,7 @@ internal static class BlocklistEndpoints
     public static void Map(IEndpointRouteBuilder app, Ledger ledger, TokenlayEmulatorOptions options)
     {
         var routes = new Routes(ledger, options);
-        app.MapPost("/v1/blocklist", routes.Add)
+        app.MapPost("/v1/blocklist", (Func<HttpContext, Task>)routes.Add) // a Func, not a RequestDelegate, so the OpenAPI document lists it
             .WithSummary("Blocks a subject (per:key, such as user:alice) until 'until' or until removed: its calls, records and reservations get 403 subject_blocked.");
         app.MapGet("/v1/blocklist", routes.List)
             .WithSummary("The active entries, by subject: {data, next_cursor}.");

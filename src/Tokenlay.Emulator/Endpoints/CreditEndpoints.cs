@@ -32,7 +32,7 @@ internal static class CreditEndpoints
     public static void Map(IEndpointRouteBuilder app, Ledger ledger, TokenlayEmulatorOptions options)
     {
         var routes = new Routes(ledger, options);
-        app.MapPost("/v1/credits/grants", routes.Grant)
+        app.MapPost("/v1/credits/grants", (Func<HttpContext, Task>)routes.Grant) // a Func, not a RequestDelegate, so the OpenAPI document lists it
             .WithSummary("Grants credits to an account (created by its first grant). Idempotent by idempotency_key: the same key and body again give the same grant (200).");
         app.MapGet("/v1/credits/accounts", routes.Accounts)
             .WithSummary("The accounts, lowest available first (the dashboard's credits panel): {data, total}; limit 1 to 1000, default 50.");

@@ -26,9 +26,10 @@ internal static class ExportEndpoints
 
     public static void Map(IEndpointRouteBuilder app, UsageStore store)
     {
-        app.MapGet("/v1/logs/export", (HttpContext http) => LogsAsync(http, store))
+        // Funcs, not RequestDelegates, so that the OpenAPI document lists them.
+        app.MapGet("/v1/logs/export", (Func<HttpContext, Task>)(http => LogsAsync(http, store)))
             .WithSummary("Every matching call as CSV (fixed columns) or JSON Lines, streamed: format=csv|jsonl, since, until, user, org, feature, model.");
-        app.MapGet("/v1/usage/export", (HttpContext http) => UsageAsync(http, store))
+        app.MapGet("/v1/usage/export", (Func<HttpContext, Task>)(http => UsageAsync(http, store)))
             .WithSummary("Usage totals as CSV grouped by group_by (day, user, model, feature, org; comma-separated), with the same filters as /v1/usage.");
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.Timeout;
 using Tokenlay.Pipeline;
+using Tokenlay.Wire;
 
 namespace Tokenlay;
 
