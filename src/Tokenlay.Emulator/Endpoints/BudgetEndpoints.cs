@@ -94,18 +94,7 @@ internal static class BudgetEndpoints
                 ["model"] = outcome.Model,
                 ["labels"] = LabelHeaders.Json(labeling is null ? [] : labeling.RecentLabels(request.Metadata["user"])),
                 ["warnings"] = new JsonArray(warnings.Select(w => (JsonNode)JsonValue.Create(w)).ToArray()),
-                ["limits"] = new JsonArray(outcome.Limits.Select(v => (JsonNode)new JsonObject
-                {
-                    ["type"] = v.Limit.Type,
-                    ["window"] = v.Limit.Window,
-                    ["per"] = v.Limit.TrackingKey ?? v.Limit.Per,
-                    ["key"] = v.PerValue,
-                    ["current"] = v.Current,
-                    ["max"] = v.Limit.Max,
-                    ["remaining"] = v.Remaining,
-                    ["resets_at"] = Time(v.ResetsAt),
-                    ["exceeded"] = !v.Fits,
-                }).ToArray()),
+                ["limits"] = LimitsJson(outcome.Limits),
             });
         }
 
@@ -174,8 +163,10 @@ internal static class BudgetEndpoints
             var answer = new JsonObject
             {
                 ["entry"] = EntryJson(entry),
+                ["rule_id"] = entry.RuleId,
                 ["limit_exceeded"] = exceeded is not null,
                 ["limit"] = exceeded is null ? null : ProxyResponses.LimitJson(exceeded),
+                ["limits"] = StandingJson(admission, context, request.Model),
             };
             return await Write(http, 201, answer);
         }
@@ -291,8 +282,10 @@ internal static class BudgetEndpoints
                 {
                     ["reservation"] = ReservationJson(reservation),
                     ["entry"] = EntryJson(entry),
+                    ["rule_id"] = entry.RuleId,
                     ["limit_exceeded"] = exceeded is not null,
                     ["limit"] = exceeded is null ? null : ProxyResponses.LimitJson(exceeded),
+                    ["limits"] = StandingJson(admission, context, reservation.Model),
                 });
             });
         }
@@ -328,6 +321,24 @@ internal static class BudgetEndpoints
     }
 
     private static JsonNode EntryJson(CallLogEntry entry) => System.Text.Json.JsonSerializer.SerializeToNode(entry, EmulatorJson.Options)!;
+
+    // Where each limit stands: a check's answer says it before the call, a record's after the usage.
+    private static JsonArray LimitsJson(IEnumerable<LimitView> limits) => new(limits.Select(v => (JsonNode)new JsonObject
+    {
+        ["type"] = v.Limit.Type,
+        ["window"] = v.Limit.Window,
+        ["per"] = v.Limit.TrackingKey ?? v.Limit.Per,
+        ["key"] = v.PerValue,
+        ["current"] = v.Current,
+        ["max"] = v.Limit.Max,
+        ["remaining"] = v.Remaining,
+        ["resets_at"] = Time(v.ResetsAt),
+        ["exceeded"] = !v.Fits,
+    }).ToArray());
+
+    // The standing after a record or commit: the rule's limits asked about a call of nothing.
+    private static JsonArray StandingJson(RuleAdmission admission, Dictionary<string, object?> context, string model) =>
+        LimitsJson(admission.Check(context, model, _ => new UsageEstimate(0, 0m)).Limits);
 
     internal static JsonObject ReservationJson(Reservation r)
     {

@@ -25,6 +25,12 @@ public sealed class TokenlayCheckResult
     [JsonIgnore]
     public bool IsBlocked => Block is not null;
 
+    /// <summary>
+    /// Why the rule's credits would not cover the call, null when they would (or the rule charges no
+    /// credits). A check with a shortfall answers <see cref="Allowed"/> false.
+    /// </summary>
+    public TokenlayCreditShortfall? Credits { get; init; }
+
     /// <summary>The action as Tokenlay wrote it; see <see cref="Action"/>.</summary>
     [JsonPropertyName("action")]
     public string? ActionText { get; init; }

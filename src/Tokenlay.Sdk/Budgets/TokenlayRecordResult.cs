@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Text.Json.Serialization;
 using Tokenlay.Companion;
 
@@ -19,6 +21,14 @@ public sealed class TokenlayRecordResult
 
     /// <summary>The limit now exceeded, if any.</summary>
     public TokenlayLimitStatus? Limit { get; init; }
+
+    /// <summary>The rule the usage fell under; null when none.</summary>
+    public string? RuleId { get; init; }
+
+    /// <summary>Where each limit of the rule stands after this usage, as a check would report it.</summary>
+    public IReadOnlyList<TokenlayLimitStatus> Limits { get => _limits ?? Array.Empty<TokenlayLimitStatus>(); init => _limits = value; }
+
+    private readonly IReadOnlyList<TokenlayLimitStatus>? _limits;
 
     /// <summary>The reservation after the commit; null for a plain record.</summary>
     [JsonInclude]

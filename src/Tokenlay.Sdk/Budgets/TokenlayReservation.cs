@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Tokenlay.Companion;
@@ -53,6 +54,12 @@ public class TokenlayReservation : IAsyncDisposable
 
     /// <summary>What is still held, as last seen.</summary>
     public virtual TokenlayBudgetAmount Held => _state.Held;
+
+    /// <summary>The estimate the reservation was made for (the hold starts at it).</summary>
+    public virtual TokenlayBudgetAmount Estimate => _state.Estimate;
+
+    /// <summary>The attribution the reservation was made with (user, org, feature...); calls in its scope carry it.</summary>
+    public virtual IReadOnlyDictionary<string, string> Metadata => _state.Metadata;
 
     /// <summary>What was metered against the reservation so far (commits and proxied calls), as last seen.</summary>
     public virtual TokenlayBudgetAmount Used => _state.Used;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Tokenlay;
 
@@ -17,6 +18,12 @@ internal sealed class TokenlayReservationState
     public TokenlayBudgetAmount Used { get => _used ?? new TokenlayBudgetAmount(); init => _used = value; }
 
     private readonly TokenlayBudgetAmount? _used;
+    public IReadOnlyDictionary<string, string> Metadata { get => _metadata ?? new Dictionary<string, string>(); init => _metadata = value; }
+
+    private readonly IReadOnlyDictionary<string, string>? _metadata;
+    public TokenlayBudgetAmount Estimate { get => _estimate ?? new TokenlayBudgetAmount(); init => _estimate = value; }
+
+    private readonly TokenlayBudgetAmount? _estimate;
     public long Calls { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset ExpiresAt { get; init; }

@@ -12,6 +12,12 @@ public sealed class TokenlayLogEntry
 
     private readonly string? _id;
 
+    /// <summary>
+    /// The call's place in arrival order, rising across restarts: it orders two calls of the same
+    /// <see cref="Timestamp"/> tick, and pages (newest first) follow it.
+    /// </summary>
+    public long Sequence { get; init; }
+
     /// <summary>When the call arrived (UTC).</summary>
     public DateTimeOffset Timestamp { get; init; }
 

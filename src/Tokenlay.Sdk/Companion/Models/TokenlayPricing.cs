@@ -47,6 +47,16 @@ public sealed class TokenlayHealth
     /// <summary>The status reported, <c>ok</c> when healthy.</summary>
     public string Status { get; init; } = "";
 
+    /// <summary>How the server answers calls: <c>simulate</c> or <c>forward</c> for the emulator; null when not said.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>True when the server is the local Tokenlay emulator, not the service.</summary>
+    public bool Emulator { get; init; }
+
+    /// <summary>What keeps a <c>degraded</c> server from being <c>ok</c>, such as a store that cannot be written; null when healthy.</summary>
+    public string? Problem { get; init; }
+
     /// <summary>Whether <see cref="Status"/> is <c>ok</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsHealthy => string.Equals(Status, "ok", StringComparison.OrdinalIgnoreCase);
 }

@@ -28,6 +28,22 @@ public sealed class TokenlayUsage
 
     private readonly IReadOnlyList<TokenlayUserUsage>? _byUser;
 
+    /// <summary>Per feature (<see cref="TokenlayRequestContext.Feature"/>), costliest first; at most the query's breakdown limit.</summary>
+    public IReadOnlyList<TokenlayFeatureUsage> ByFeature { get => _byFeature ?? Array.Empty<TokenlayFeatureUsage>(); init => _byFeature = value; }
+
+    private readonly IReadOnlyList<TokenlayFeatureUsage>? _byFeature;
+
+    /// <summary>How many users had calls, even when <see cref="ByUser"/> lists only the costliest.</summary>
+    public long ByUserCount { get; init; }
+
+    /// <summary>How many features had calls, even when <see cref="ByFeature"/> lists only the costliest.</summary>
+    public long ByFeatureCount { get; init; }
+
+    /// <summary>What happened to the calls: allowed, blocked, downgraded, warned, failed.</summary>
+    public TokenlayCallOutcomes Outcomes { get => _outcomes ?? new TokenlayCallOutcomes(); init => _outcomes = value; }
+
+    private readonly TokenlayCallOutcomes? _outcomes;
+
     /// <summary>Per UTC day, oldest first.</summary>
     public IReadOnlyList<TokenlayDailyUsage> Daily { get => _daily ?? Array.Empty<TokenlayDailyUsage>(); init => _daily = value; }
 
@@ -177,4 +193,42 @@ public sealed class TokenlayDailyUsage
 
     /// <summary>Cost in USD of the priced calls.</summary>
     public decimal CostUsd { get; init; }
+}
+
+/// <summary>Usage of one feature.</summary>
+public sealed class TokenlayFeatureUsage
+{
+    /// <summary>The feature; null for calls made with no feature.</summary>
+    public string? Feature { get; init; }
+
+    /// <summary>Calls.</summary>
+    public long Requests { get; init; }
+
+    /// <summary>Input tokens.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Output tokens.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Cost in USD of the priced calls.</summary>
+    public decimal CostUsd { get; init; }
+}
+
+/// <summary>What the rules and the provider did with the calls of a usage report.</summary>
+public sealed class TokenlayCallOutcomes
+{
+    /// <summary>Every call seen, refused ones included.</summary>
+    public long Calls { get; init; }
+
+    /// <summary>Calls a rule, a limit, credits or the blocklist refused.</summary>
+    public long Blocked { get; init; }
+
+    /// <summary>Calls a rule sent to a cheaper model.</summary>
+    public long Downgraded { get; init; }
+
+    /// <summary>Calls that went through with a warning.</summary>
+    public long Warned { get; init; }
+
+    /// <summary>Calls the provider failed.</summary>
+    public long Failed { get; init; }
 }
