@@ -38,7 +38,7 @@ internal sealed class TokenlayHostedClients : IDisposable
 
         _source = new Lazy<TokenlaySettingsSource>(() =>
         {
-            var source = new TokenlaySettingsSource(TokenlaySettings.From(options.Get(name), alsoOnResponse: log, registration.SettingNames));
+            var source = new TokenlaySettingsSource(options.Get(name), registration.ConfigurationPath, alsoOnResponse: log);
             _reloadSubscription = options.OnChange((changed, changedName) =>
             {
                 if (!string.Equals(changedName ?? Options.DefaultName, name, StringComparison.Ordinal))
@@ -47,7 +47,7 @@ internal sealed class TokenlayHostedClients : IDisposable
                 }
                 try
                 {
-                    source.Update(TokenlaySettings.From(changed, alsoOnResponse: log, registration.SettingNames));
+                    source.Update(changed);
                 }
                 catch (Exception e) when (e is ArgumentException or InvalidOperationException)
                 {
@@ -67,7 +67,7 @@ internal sealed class TokenlayHostedClients : IDisposable
                 clientOptions.RetryPolicy = new ClientRetryPolicy(maxRetries: 0);
                 clientOptions.NetworkTimeout = Timeout.InfiniteTimeSpan;
             }
-        }, spansInTransport: _resilience));
+        }, attemptSpansInHttpHandler: _resilience));
 
         _tokenlay = new Lazy<TokenlayClient>(() => new TokenlayClient(_source.Value, new TokenlayClientOptions
         {

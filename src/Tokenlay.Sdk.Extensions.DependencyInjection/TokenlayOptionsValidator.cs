@@ -38,7 +38,7 @@ internal sealed class TokenlayOptionsValidator : IValidateOptions<TokenlayOption
         }
         try
         {
-            TokenlaySettings.From(options);
+            _ = new TokenlaySettingsSource(options); // validates as a client would, naming settings as code does (rewritten below)
             Volatile.Write(ref _validatedOnce, 1);
             return ValidateOptionsResult.Success;
         }

@@ -7,7 +7,7 @@ internal sealed class TokenlayRegistration
     {
         Name = name;
         Path = path;
-        SettingNames = fromConfiguration ? TokenlaySettingNames.ForConfiguration(path) : TokenlaySettingNames.Code;
+        ConfigurationPath = fromConfiguration ? path : null;
         _fromConfiguration = fromConfiguration;
     }
 
@@ -25,8 +25,8 @@ internal sealed class TokenlayRegistration
     /// <summary>The configuration section's path (<c>Tokenlay</c>), or <c>TokenlayOptions</c> when set in code.</summary>
     public string Path { get; }
 
-    /// <summary>How runtime messages name the settings of this registration.</summary>
-    public TokenlaySettingNames SettingNames { get; }
+    /// <summary>The configuration path runtime messages name the settings by; null when set in code.</summary>
+    public string? ConfigurationPath { get; }
 
     /// <summary>How messages name a resilience option: <c>'Tokenlay:Resilience:ReadTimeout'</c>, or the property when set in code.</summary>
     public string ResilienceSetting(string property) =>

@@ -37,13 +37,20 @@ public class TokenlayClient
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">The key is missing or a setting is invalid; the message names it.</exception>
     public TokenlayClient(TokenlayOptions options, TokenlayClientOptions? clientOptions = null)
-        : this(new TokenlaySettingsSource(TokenlaySettings.From(options)), clientOptions)
+        : this(new TokenlaySettingsSource(options), clientOptions)
     {
     }
 
     /// <summary>A client reading its settings from <paramref name="source"/> on every call (hosting: live reload).</summary>
-    internal TokenlayClient(TokenlaySettingsSource source, TokenlayClientOptions? clientOptions)
+    /// <param name="source">The settings; <see cref="TokenlaySettingsSource.Update(TokenlayOptions)"/> applies to the next call.</param>
+    /// <param name="clientOptions">Optional pipeline settings (transport, logging, policies).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
+    public TokenlayClient(TokenlaySettingsSource source, TokenlayClientOptions? clientOptions = null)
     {
+        if (source is null)
+        {
+            throw new ArgumentNullException(nameof(source));
+        }
         var transport = new TokenlayApiTransport(source, clientOptions);
         Pipeline = transport.Pipeline;
         Usage = new TokenlayUsageClient(transport);

@@ -35,15 +35,27 @@ public static class TokenlayOpenAIClient
     /// <exception cref="ArgumentException">A key is missing or a setting is invalid; the message names it.</exception>
     public static OpenAIClient Create(TokenlayOptions options, Action<OpenAIClientOptions>? configureClient = null)
     {
-        return Create(new TokenlaySettingsSource(TokenlaySettings.From(options)), configureClient);
+        return Create(new TokenlaySettingsSource(options), configureClient);
     }
 
     /// <summary>Creates a client whose settings can be swapped later (configuration reload in hosting).</summary>
-    /// <param name="source">The settings, read on every call.</param>
+    /// <param name="source">The settings, read on every call; <see cref="TokenlaySettingsSource.Update(TokenlayOptions)"/> applies to the next one.</param>
     /// <param name="configureClient">Adjusts the client options before the endpoint is set.</param>
-    /// <param name="spansInTransport">True when a handler inside the HttpClient opens one span per attempt (hosted retries).</param>
-    internal static OpenAIClient Create(TokenlaySettingsSource source, Action<OpenAIClientOptions>? configureClient, bool spansInTransport = false) =>
-        new(source.Credential, CreateClientOptions(source, configureClient, spansInTransport));
+    /// <param name="attemptSpansInHttpHandler">
+    /// True when the transport's HttpClient has a <see cref="TokenlayAttemptSpanHandler"/> inside its
+    /// own retry handler (Microsoft.Extensions.Http.Resilience): that handler then opens one span per
+    /// HTTP attempt, and the pipeline does not open its own.
+    /// </param>
+    /// <returns>A plain <see cref="OpenAIClient"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
+    public static OpenAIClient Create(TokenlaySettingsSource source, Action<OpenAIClientOptions>? configureClient = null, bool attemptSpansInHttpHandler = false)
+    {
+        if (source is null)
+        {
+            throw new ArgumentNullException(nameof(source));
+        }
+        return new(source.Credential, CreateClientOptions(source, configureClient, attemptSpansInHttpHandler));
+    }
 
     // OpenAIClientOptions freeze once a client is built, so every client gets fresh ones.
     private static OpenAIClientOptions CreateClientOptions(TokenlaySettingsSource source, Action<OpenAIClientOptions>? configureClient, bool spansInTransport)

@@ -7,12 +7,12 @@ namespace Tokenlay.AI;
 /// </summary>
 internal sealed class TokenlayCallContext
 {
-    public TokenlayCallContext(ResolvedContext resolved)
+    public TokenlayCallContext(TokenlayResolvedContext resolved)
     {
         Resolved = resolved;
     }
 
-    internal ResolvedContext Resolved { get; }
+    internal TokenlayResolvedContext Resolved { get; }
 
     public override string ToString() => "TokenlayRequestContext (values not shown)";
 }

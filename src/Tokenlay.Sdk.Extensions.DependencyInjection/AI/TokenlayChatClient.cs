@@ -46,7 +46,7 @@ public class TokenlayChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var collector = new TokenlayResponseCollector();
-        ResolvedContext scope = TokenlayChatExtensions.CallScope(options, collector);
+        TokenlayResolvedContext scope = TokenlayChatExtensions.CallScope(options, collector);
         IAsyncEnumerator<ChatResponseUpdate> updates;
         using (TokenlayScope.Begin(scope))
         {

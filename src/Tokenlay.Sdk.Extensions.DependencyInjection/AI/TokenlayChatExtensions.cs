@@ -34,7 +34,7 @@ public static class TokenlayChatExtensions
         {
             throw new ArgumentNullException(nameof(context));
         }
-        (options.AdditionalProperties ??= new AdditionalPropertiesDictionary())[RequestContextKey] = new TokenlayCallContext(ResolvedContext.FromContext(context));
+        (options.AdditionalProperties ??= new AdditionalPropertiesDictionary())[RequestContextKey] = new TokenlayCallContext(TokenlayResolvedContext.FromContext(context));
         return options;
     }
 
@@ -55,7 +55,7 @@ public static class TokenlayChatExtensions
     public static TokenlayResponseInfo? GetTokenlayInfo(this GeneratedEmbeddings<Embedding<float>> embeddings) =>
         Find(embeddings?.AdditionalProperties);
 
-    internal static ResolvedContext? PerCallContext(ChatOptions? options) =>
+    internal static TokenlayResolvedContext? PerCallContext(ChatOptions? options) =>
         options?.AdditionalProperties is { } properties && properties.TryGetValue(RequestContextKey, out object? value) ? (value as TokenlayCallContext)?.Resolved : null;
 
     /// <summary>
@@ -63,7 +63,7 @@ public static class TokenlayChatExtensions
     /// once, as nested scopes would be (per-call headers on top of the ambient scope; the collector's
     /// callback first, then the context's own).
     /// </summary>
-    internal static ResolvedContext CallScope(ChatOptions? options, TokenlayResponseCollector collector) =>
+    internal static TokenlayResolvedContext CallScope(ChatOptions? options, TokenlayResponseCollector collector) =>
         PerCallContext(options) is { } perCall ? perCall.Overlay(collector.Context) : collector.Context;
 
     private static TokenlayResponseInfo? Find(AdditionalPropertiesDictionary? properties) =>

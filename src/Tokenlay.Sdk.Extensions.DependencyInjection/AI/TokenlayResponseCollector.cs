@@ -13,11 +13,11 @@ internal sealed class TokenlayResponseCollector
 
     public TokenlayResponseCollector()
     {
-        Context = ResolvedContext.FromContext(new TokenlayRequestContext { OnResponse = Add });
+        Context = TokenlayResolvedContext.FromContext(new TokenlayRequestContext { OnResponse = Add });
     }
 
     /// <summary>A scope context whose only effect is to call <see cref="Add"/> for each response.</summary>
-    public ResolvedContext Context { get; }
+    public TokenlayResolvedContext Context { get; }
 
     public void Add(TokenlayResponseInfo info)
     {

@@ -84,7 +84,7 @@ internal sealed class ReadTimeoutContent : HttpContent
                 throw new TokenlayTimeoutException(
                     $"The body of {_owner._call} stalled: no data arrived from Tokenlay within {_owner._timeout.TotalSeconds:0.###} s ({_owner._setting}). " +
                     "What arrived before the stall was delivered; raise the setting if replies pause for long.",
-                    null, e, TokenlayErrorDetails.None);
+                    null, e);
             }
         }
 

@@ -41,14 +41,14 @@ internal sealed class TokenlayHostedFailureHandler : DelegatingHandler
                 $"{request.Method} {request.RequestUri} was not sent: the circuit breaker is open after repeated failures to reach Tokenlay" +
                 (e.RetryAfter is { } wait ? $", and lets calls through again in {wait.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s" : "") +
                 $". Nothing reached the proxy. Check that Tokenlay is up, or tune {_registration.ResilienceSetting("BreakDuration")} and {_registration.ResilienceSetting("FailureRatio")}.",
-                null, e, new TokenlayErrorDetails { RetryAfter = e.RetryAfter, Source = TokenlayErrorSource.Tokenlay });
+                e.RetryAfter, e);
         }
         catch (TimeoutRejectedException e)
         {
             throw new TokenlayTimeoutException(
                 $"Tokenlay sent no response headers for {request.Method} {request.RequestUri} within the attempt timeout of " +
                 $"{e.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s ({_registration.ResilienceSetting("AttemptTimeout")}).",
-                null, e, TokenlayErrorDetails.None);
+                null, e);
         }
         if (_options.ReadTimeout != Timeout.InfiniteTimeSpan && response.Content is { } content)
         {

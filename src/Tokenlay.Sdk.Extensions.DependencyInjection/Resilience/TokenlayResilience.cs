@@ -68,7 +68,7 @@ internal static class TokenlayResilience
         }
         if (outcome.Exception is { } exception)
         {
-            return exception is HttpRequestException or TimeoutRejectedException && !ConnectionFailures.IsPermanent(exception);
+            return exception is HttpRequestException or TimeoutRejectedException && !TokenlayRetryRules.IsPermanentConnectionFailure(exception);
         }
         HttpResponseMessage response = outcome.Result!;
         int status = (int)response.StatusCode;
@@ -85,7 +85,7 @@ internal static class TokenlayResilience
             // A block sent without its header still says so in the body; it is small, and HttpContent
             // buffers what it has read, so the SDK can read it again for the exception.
             byte[] body = await response.Content.ReadAsByteArrayAsync(context.CancellationToken).ConfigureAwait(false);
-            return !TokenlayErrorFactory.BodySaysBlocked(body);
+            return !TokenlayRetryRules.IsLimitRefusal(body);
         }
         return true;
     }
@@ -126,5 +126,5 @@ internal static class TokenlayResilience
     private static TimeSpan? RetryAfter(HttpResponseMessage? response) =>
         response is null
             ? null
-            : TokenlayErrorFactory.ParseRetryAfter(Header(response, TokenlayHeaderNames.RetryAfter), Header(response, "retry-after-ms")); // null: back-off with jitter
+            : TokenlayRetryRules.GetRetryAfter(Header(response, TokenlayHeaderNames.RetryAfter), Header(response, "retry-after-ms")); // null: back-off with jitter
 }

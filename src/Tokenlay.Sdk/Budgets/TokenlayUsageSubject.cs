@@ -92,7 +92,7 @@ public abstract class TokenlayUsageSubject
         }
         foreach (KeyValuePair<string, string> field in Metadata)
         {
-            ResolvedContext.RefuseReservedMetadata(field.Key);
+            TokenlayResolvedContext.RefuseReservedMetadata(field.Key);
             if (field.Value is not null)
             {
                 Put(field.Key, field.Value);

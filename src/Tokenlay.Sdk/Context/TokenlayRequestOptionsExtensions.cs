@@ -25,7 +25,7 @@ public static class TokenlayRequestOptionsExtensions
         {
             throw new ArgumentNullException(nameof(options));
         }
-        ResolvedContext resolved = ResolvedContext.FromContext(context);
+        TokenlayResolvedContext resolved = TokenlayResolvedContext.FromContext(context);
         foreach (KeyValuePair<string, string> header in resolved.Headers)
         {
             options.SetHeader(header.Key, header.Value);
@@ -53,7 +53,7 @@ public static class TokenlayRequestOptionsExtensions
     /// <summary>Carries the call's options and callbacks to <see cref="TokenlayPipelinePolicy"/> through the message.</summary>
     internal sealed class PerCallContextPolicy : PipelinePolicy
     {
-        public PerCallContextPolicy(RequestOptions options, ResolvedContext context)
+        public PerCallContextPolicy(RequestOptions options, TokenlayResolvedContext context)
         {
             Options = options;
             Context = context;
@@ -61,7 +61,7 @@ public static class TokenlayRequestOptionsExtensions
 
         public RequestOptions Options { get; }
 
-        public ResolvedContext Context { get; }
+        public TokenlayResolvedContext Context { get; }
 
         public static PerCallContextPolicy? From(PipelineMessage message) =>
             message.TryGetProperty(typeof(PerCallContextPolicy), out object? value) ? value as PerCallContextPolicy : null;

@@ -34,20 +34,27 @@ public static class TokenlayScope
     /// <returns>A handle that ends the scope when disposed.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
     /// <exception cref="ArgumentException">A header name or value in the context is invalid (the message names the key).</exception>
-    public static IDisposable Begin(TokenlayRequestContext context) => Begin(ResolvedContext.FromContext(context));
+    public static IDisposable Begin(TokenlayRequestContext context) => Begin(TokenlayResolvedContext.FromContext(context));
 
     /// <summary>Starts a scope from a context resolved (and validated) once, for code that re-enters it often.</summary>
-    internal static IDisposable Begin(ResolvedContext own)
+    /// <param name="own">What to apply, from <see cref="TokenlayResolvedContext.FromContext"/>.</param>
+    /// <returns>A handle that ends the scope when disposed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="own"/> is null.</exception>
+    public static IDisposable Begin(TokenlayResolvedContext own)
     {
+        if (own is null)
+        {
+            throw new ArgumentNullException(nameof(own));
+        }
         Node? parent = s_current.Value;
-        ResolvedContext? inherited = parent is null ? null : Effective(parent);
+        TokenlayResolvedContext? inherited = parent is null ? null : Effective(parent);
         var node = new Node(parent, own, inherited is null ? own : inherited.Overlay(own));
         s_current.Value = node;
         return node;
     }
 
     /// <summary>The merged context of the scopes active in this async flow, or null when none is.</summary>
-    internal static ResolvedContext? Current
+    internal static TokenlayResolvedContext? Current
     {
         get
         {
@@ -56,7 +63,7 @@ public static class TokenlayScope
         }
     }
 
-    private static ResolvedContext? Effective(Node node)
+    private static TokenlayResolvedContext? Effective(Node node)
     {
         // Fast path: no scope in the chain was disposed out of order, so the merge made at Begin holds.
         for (Node? n = node; n is not null; n = n.Parent)
@@ -69,9 +76,9 @@ public static class TokenlayScope
         return node.Merged;
     }
 
-    private static ResolvedContext? Rebuild(Node node)
+    private static TokenlayResolvedContext? Rebuild(Node node)
     {
-        ResolvedContext? merged = null;
+        TokenlayResolvedContext? merged = null;
         if (node.Parent is not null)
         {
             merged = Rebuild(node.Parent);
@@ -87,7 +94,7 @@ public static class TokenlayScope
     {
         private int _disposed;
 
-        public Node(Node? parent, ResolvedContext own, ResolvedContext merged)
+        public Node(Node? parent, TokenlayResolvedContext own, TokenlayResolvedContext merged)
         {
             Parent = parent;
             Own = own;
@@ -96,9 +103,9 @@ public static class TokenlayScope
 
         public Node? Parent { get; }
 
-        public ResolvedContext Own { get; }
+        public TokenlayResolvedContext Own { get; }
 
-        public ResolvedContext Merged { get; }
+        public TokenlayResolvedContext Merged { get; }
 
         public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 

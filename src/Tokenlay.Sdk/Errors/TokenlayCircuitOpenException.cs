@@ -20,6 +20,15 @@ public class TokenlayCircuitOpenException : TokenlayException
     {
     }
 
+    /// <summary>Creates an exception for a breaker that lets calls through again after <paramref name="retryAfter"/> (a hosting layer of the app's own raises it so).</summary>
+    /// <param name="message">What went wrong and what to do about it.</param>
+    /// <param name="retryAfter">When the breaker lets calls through again, if known.</param>
+    /// <param name="innerException">The breaker's own exception, if any.</param>
+    public TokenlayCircuitOpenException(string message, TimeSpan? retryAfter, Exception? innerException = null)
+        : this(message, null, innerException, new TokenlayErrorDetails { RetryAfter = retryAfter, Source = TokenlayErrorSource.Tokenlay })
+    {
+    }
+
     internal TokenlayCircuitOpenException(string message, PipelineResponse? response, Exception? innerException, TokenlayErrorDetails details)
         : base(message, response, innerException, details)
     {

@@ -10,7 +10,7 @@ namespace Tokenlay;
 /// </summary>
 internal sealed class TokenlaySettings
 {
-    private TokenlaySettings(TokenlayOptions options, Uri baseUrl, string tokenlayKey, ResolvedContext defaults, Action<TokenlayResponseInfo>? alsoOnResponse,
+    private TokenlaySettings(TokenlayOptions options, Uri baseUrl, string tokenlayKey, TokenlayResolvedContext defaults, Action<TokenlayResponseInfo>? alsoOnResponse,
         TokenlaySettingNames names)
     {
         Names = names;
@@ -36,7 +36,7 @@ internal sealed class TokenlaySettings
 
     public string TokenlayKey { get; }
 
-    public ResolvedContext Defaults { get; }
+    public TokenlayResolvedContext Defaults { get; }
 
     public TimeSpan NetworkTimeout { get; }
 
@@ -81,7 +81,7 @@ internal sealed class TokenlaySettings
         if (string.IsNullOrWhiteSpace(options.TokenlayKey))
         {
             throw new ArgumentException(
-                "TokenlayOptions.TokenlayKey is not set. Set it in code or configuration, or set the TOKENLAY_KEY environment variable and use TokenlayOptions.FromEnvironment().",
+                $"{(names ?? TokenlaySettingNames.Code).TokenlayKey} is not set. Set it in code or configuration, or set the TOKENLAY_KEY environment variable and use TokenlayOptions.FromEnvironment().",
                 nameof(options));
         }
         HeaderRules.EncodeValue(nameof(TokenlayOptions.TokenlayKey), options.TokenlayKey!, escapePercent: false, "TokenlayKey");
@@ -113,7 +113,7 @@ internal sealed class TokenlaySettings
         {
             throw new ArgumentException("TokenlayOptions.MaxRetryAfter must not be negative.", nameof(options));
         }
-        return new TokenlaySettings(options, baseUrl, options.TokenlayKey!.Trim(), ResolvedContext.FromOptions(options), alsoOnResponse,
+        return new TokenlaySettings(options, baseUrl, options.TokenlayKey!.Trim(), TokenlayResolvedContext.FromOptions(options), alsoOnResponse,
             names ?? TokenlaySettingNames.Code);
     }
 }

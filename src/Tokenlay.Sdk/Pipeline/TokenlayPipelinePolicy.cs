@@ -30,7 +30,7 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         // Settings are read once per call: a configuration reload applies between calls, never within one.
         TokenlaySettings settings = _source.Current;
         long started = Stopwatch.GetTimestamp();
-        ResolvedContext? scope = TokenlayScope.Current;
+        TokenlayResolvedContext? scope = TokenlayScope.Current;
         ApplyHeaders(message.Request.Headers, scope, settings);
         AskForStreamSummary(message, scope, settings);
         try
@@ -52,7 +52,7 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         // Settings are read once per call: a configuration reload applies between calls, never within one.
         TokenlaySettings settings = _source.Current;
         long started = Stopwatch.GetTimestamp();
-        ResolvedContext? scope = TokenlayScope.Current;
+        TokenlayResolvedContext? scope = TokenlayScope.Current;
         ApplyHeaders(message.Request.Headers, scope, settings);
         AskForStreamSummary(message, scope, settings);
         try
@@ -69,14 +69,14 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
         }
     }
 
-    private static void ApplyHeaders(PipelineRequestHeaders headers, ResolvedContext? scope, TokenlaySettings settings)
+    private static void ApplyHeaders(PipelineRequestHeaders headers, TokenlayResolvedContext? scope, TokenlaySettings settings)
     {
         // A header already on the request came from RequestOptions (per call): it wins, so only fill gaps.
         if (scope is not null)
         {
             SetMissing(headers, scope.Headers);
         }
-        ResolvedContext defaults = settings.Defaults;
+        TokenlayResolvedContext defaults = settings.Defaults;
         SetMissing(headers, defaults.Headers);
         // One credential per call: a key ref (per call or scope) and a provider key never go together.
         bool perCallKeyRef = headers.TryGetValue(TokenlayHeaderNames.KeyRef, out _);
@@ -107,7 +107,7 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
     /// metrics), ask the proxy for a final <c>tokenlay.summary</c> event with the figures; callers
     /// that do not ask get byte-identical streams.
     /// </summary>
-    private static void AskForStreamSummary(PipelineMessage message, ResolvedContext? scope, TokenlaySettings settings)
+    private static void AskForStreamSummary(PipelineMessage message, TokenlayResolvedContext? scope, TokenlaySettings settings)
     {
         if (!message.BufferResponse
             && Listening(settings, scope?.Callbacks, TokenlayRequestOptionsExtensions.PerCallContextPolicy.From(message)?.Context.Callbacks))
@@ -137,7 +137,7 @@ internal sealed class TokenlayPipelinePolicy : PipelinePolicy
     }
 
     /// <summary>Runs the callbacks; returns the response when it is an error to throw.</summary>
-    private static PipelineResponse? OnResponse(PipelineMessage message, ResolvedContext? scope, TokenlaySettings settings, long started)
+    private static PipelineResponse? OnResponse(PipelineMessage message, TokenlayResolvedContext? scope, TokenlaySettings settings, long started)
     {
         PipelineResponse? response = message.Response;
         if (response is null)

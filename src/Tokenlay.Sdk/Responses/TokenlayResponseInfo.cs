@@ -187,8 +187,20 @@ public class TokenlayResponseInfo
     /// response's status, request id, rule and model; cost, tokens and duration summed (a sum is
     /// null when any part is unknown, never a guess); every warning.
     /// </summary>
-    internal static TokenlayResponseInfo Combine(IReadOnlyList<TokenlayResponseInfo> responses)
+    /// <param name="responses">The responses, oldest first; at least one.</param>
+    /// <returns>One response info for the whole call.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="responses"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="responses"/> is empty.</exception>
+    public static TokenlayResponseInfo Combine(IReadOnlyList<TokenlayResponseInfo> responses)
     {
+        if (responses is null)
+        {
+            throw new ArgumentNullException(nameof(responses));
+        }
+        if (responses.Count == 0)
+        {
+            throw new ArgumentException("Give at least one response to combine.", nameof(responses));
+        }
         if (responses.Count == 1)
         {
             return responses[0];

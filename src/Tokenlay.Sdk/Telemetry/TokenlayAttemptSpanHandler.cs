@@ -8,11 +8,16 @@ using System.Threading.Tasks;
 namespace Tokenlay;
 
 /// <summary>
-/// Opens the <c>Tokenlay.Sdk</c> span of each HTTP attempt of a hosted client. It sits inside the
-/// resilience handler, so each retry is its own span, numbered by <c>tokenlay.attempt</c>.
+/// Opens the <c>Tokenlay.Sdk</c> span of each HTTP attempt, for an HttpClient that retries in its own
+/// handlers (Microsoft.Extensions.Http.Resilience, Polly). Add it inside the retry handler, so each
+/// retry is its own span numbered by <c>tokenlay.attempt</c>, and create the OpenAI client with
+/// <c>attemptSpansInHttpHandler: true</c> so the pipeline does not open one too. Requests that no
+/// Tokenlay client sent pass through untouched.
 /// </summary>
-internal sealed class TokenlayAttemptSpanHandler : DelegatingHandler
+/// <remarks>An advanced type: the DI package adds it for you (<c>AddTokenlay</c> with resilience).</remarks>
+public sealed class TokenlayAttemptSpanHandler : DelegatingHandler
 {
+    /// <inheritdoc/>
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (TokenlayAttemptSpan.Current is not { } call || !TokenlayAttemptSpan.Listening)

@@ -5,15 +5,18 @@ using Tokenlay.Pipeline;
 namespace Tokenlay;
 
 /// <summary>
-/// A validated, wire-ready, immutable form of <see cref="TokenlayOptions"/> defaults or of a
-/// <see cref="TokenlayRequestContext"/>. Built once (client creation, scope start), read on every
-/// call without further allocation.
+/// A <see cref="TokenlayRequestContext"/> read and validated once into its wire form, immutable, for
+/// code that enters the same context many times (a chat client's tool loop, a stream that sends a
+/// request on each read): <see cref="TokenlayScope.Begin(TokenlayResolvedContext)"/> then costs no
+/// parsing or allocation of headers. Its values are not shown by <see cref="ToString"/>.
 /// </summary>
-internal sealed class ResolvedContext
+/// <remarks>An advanced type: most code passes a <see cref="TokenlayRequestContext"/> to <see cref="TokenlayScope.Begin(TokenlayRequestContext)"/>.</remarks>
+public sealed class TokenlayResolvedContext
 {
-    public static readonly ResolvedContext Empty = new(Array.Empty<KeyValuePair<string, string>>(), null, null, Array.Empty<Action<TokenlayResponseInfo>>());
+    /// <summary>A context that sets nothing.</summary>
+    public static readonly TokenlayResolvedContext Empty = new(Array.Empty<KeyValuePair<string, string>>(), null, null, Array.Empty<Action<TokenlayResponseInfo>>());
 
-    private ResolvedContext(KeyValuePair<string, string>[] headers, string? providerApiKey, string? providerApiBase, Action<TokenlayResponseInfo>[] callbacks, string? keyRef = null, string? keyProvider = null)
+    private TokenlayResolvedContext(KeyValuePair<string, string>[] headers, string? providerApiKey, string? providerApiBase, Action<TokenlayResponseInfo>[] callbacks, string? keyRef = null, string? keyProvider = null)
     {
         KeyRef = keyRef;
         KeyProvider = keyProvider;
@@ -24,26 +27,26 @@ internal sealed class ResolvedContext
     }
 
     /// <summary>Header name and encoded value; no two names equal ignoring case.</summary>
-    public KeyValuePair<string, string>[] Headers { get; }
+    internal KeyValuePair<string, string>[] Headers { get; }
 
-    public string? ProviderApiKey { get; }
+    internal string? ProviderApiKey { get; }
 
-    public string? ProviderApiBase { get; }
+    internal string? ProviderApiBase { get; }
 
     /// <summary>
     /// <c>x-tokenlay-key-ref</c>, encoded. It and <see cref="ProviderApiKey"/> fill one slot, the call's
     /// credential: whichever the innermost layer sets wins, so a scope naming a customer's connected key
     /// is never sent with the client's own provider key (the proxy refuses both at once).
     /// </summary>
-    public string? KeyRef { get; }
+    internal string? KeyRef { get; }
 
     /// <summary><c>x-tokenlay-key-provider</c>: which of the <see cref="KeyRef"/> customer's keys; sent only with a key ref.</summary>
-    public string? KeyProvider { get; }
+    internal string? KeyProvider { get; }
 
     /// <summary>Innermost first.</summary>
-    public Action<TokenlayResponseInfo>[] Callbacks { get; }
+    internal Action<TokenlayResponseInfo>[] Callbacks { get; }
 
-    public static ResolvedContext FromOptions(TokenlayOptions options) =>
+    internal static TokenlayResolvedContext FromOptions(TokenlayOptions options) =>
         Build(options.Metadata, null, options.ExtraHeaders, options.ProviderApiKey, options.ProviderApiBase ?? TokenlayOptions.DefaultProviderApiBase, null);
 
     /// <summary>
@@ -86,7 +89,12 @@ internal sealed class ResolvedContext
         RefuseReserved(TokenlayHeaderNames.ForMetadata(key!), key!, "Metadata");
     }
 
-    public static ResolvedContext FromContext(TokenlayRequestContext context)
+    /// <summary>Reads and validates <paramref name="context"/>; later changes to it are not seen.</summary>
+    /// <param name="context">The context to resolve.</param>
+    /// <returns>The resolved context.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
+    /// <exception cref="ArgumentException">A header name or value in the context is invalid or reserved (the message names the key).</exception>
+    public static TokenlayResolvedContext FromContext(TokenlayRequestContext context)
     {
         if (context is null)
         {
@@ -112,14 +120,21 @@ internal sealed class ResolvedContext
             }
             keyRef = HeaderRules.EncodeValue("KeyRef", TokenlayKeyConnection.CheckRefId(context.KeyRef, "KeyRef"), escapePercent: true, "TokenlayRequestContext");
         }
-        ResolvedContext built = Build(context.Metadata, named, context.ExtraHeaders, context.ProviderApiKey, context.ProviderApiBase, context.OnResponse);
+        TokenlayResolvedContext built = Build(context.Metadata, named, context.ExtraHeaders, context.ProviderApiKey, context.ProviderApiBase, context.OnResponse);
         return keyRef is null && keyProvider is null ? built
-            : new ResolvedContext(built.Headers, built.ProviderApiKey, built.ProviderApiBase, built.Callbacks, keyRef, keyProvider);
+            : new TokenlayResolvedContext(built.Headers, built.ProviderApiKey, built.ProviderApiBase, built.Callbacks, keyRef, keyProvider);
     }
 
-    /// <summary>Returns this context with <paramref name="inner"/> laid over it, key by key.</summary>
-    public ResolvedContext Overlay(ResolvedContext inner)
+    /// <summary>Returns this context with <paramref name="inner"/> laid over it, key by key (as a nested scope lays its context over the outer one).</summary>
+    /// <param name="inner">The context whose values win.</param>
+    /// <returns>The merged context.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="inner"/> is null.</exception>
+    public TokenlayResolvedContext Overlay(TokenlayResolvedContext inner)
     {
+        if (inner is null)
+        {
+            throw new ArgumentNullException(nameof(inner));
+        }
         if (ReferenceEquals(this, Empty))
         {
             return inner;
@@ -139,13 +154,13 @@ internal sealed class ResolvedContext
         // The credential slot: a key ref further in replaces a provider key (and its base) further out, and the reverse.
         if (inner.KeyRef is not null)
         {
-            return new ResolvedContext(headers.ToArray(), null, null, callbacks, inner.KeyRef, inner.KeyProvider);
+            return new TokenlayResolvedContext(headers.ToArray(), null, null, callbacks, inner.KeyRef, inner.KeyProvider);
         }
         if (inner.ProviderApiKey is not null)
         {
-            return new ResolvedContext(headers.ToArray(), inner.ProviderApiKey, inner.ProviderApiBase ?? ProviderApiBase, callbacks);
+            return new TokenlayResolvedContext(headers.ToArray(), inner.ProviderApiKey, inner.ProviderApiBase ?? ProviderApiBase, callbacks);
         }
-        return new ResolvedContext(
+        return new TokenlayResolvedContext(
             headers.ToArray(),
             ProviderApiKey,
             inner.ProviderApiBase ?? ProviderApiBase,
@@ -154,7 +169,7 @@ internal sealed class ResolvedContext
             inner.KeyProvider ?? KeyProvider);
     }
 
-    private static ResolvedContext Build(
+    private static TokenlayResolvedContext Build(
         IDictionary<string, string>? metadata,
         List<KeyValuePair<string, string>>? named,
         IDictionary<string, string>? extraHeaders,
@@ -199,7 +214,7 @@ internal sealed class ResolvedContext
         {
             HeaderRules.EncodeValue(nameof(TokenlayOptions.ProviderApiKey), providerApiKey, escapePercent: false, "ProviderApiKey");
         }
-        return new ResolvedContext(
+        return new TokenlayResolvedContext(
             headers.ToArray(),
             providerApiKey,
             providerApiBase is null ? null : ProviderBaseHeader(providerApiBase),
@@ -237,4 +252,8 @@ internal sealed class ResolvedContext
         }
         headers.Add(new KeyValuePair<string, string>(name, value));
     }
+
+    /// <summary>Names the type only: a context can carry a provider key and personal data.</summary>
+    /// <returns><c>TokenlayResolvedContext (values not shown)</c>.</returns>
+    public override string ToString() => "TokenlayResolvedContext (values not shown)";
 }
