@@ -67,7 +67,10 @@ public static class TokenlayOpenAIClient
             NetworkTimeout = settings.NetworkTimeout,
             UserAgentApplicationId = UserAgent,
         };
-        clientOptions.AddPolicy(new TokenlayPipelinePolicy(source), PipelinePosition.PerCall);
+        // Once per call, outermost first: typed errors around the report around the request headers.
+        clientOptions.AddPolicy(new TokenlayErrorPolicy(source), PipelinePosition.PerCall);
+        clientOptions.AddPolicy(new TokenlayReportPolicy(source), PipelinePosition.PerCall);
+        clientOptions.AddPolicy(new TokenlayRequestHeadersPolicy(source), PipelinePosition.PerCall);
         clientOptions.AddPolicy(new TokenlayAttemptPolicy(spansInTransport), PipelinePosition.PerTry);
         configureClient?.Invoke(clientOptions);
         clientOptions.Endpoint = settings.Endpoint;

@@ -50,7 +50,7 @@ public static class TokenlayRequestOptionsExtensions
         return options;
     }
 
-    /// <summary>Carries the call's options and callbacks to <see cref="TokenlayPipelinePolicy"/> through the message.</summary>
+    /// <summary>Carries the call's options and callbacks to the Tokenlay policies (<see cref="Pipeline.TokenlayRequestHeadersPolicy"/>, <see cref="Pipeline.TokenlayReportPolicy"/>, <see cref="Pipeline.TokenlayErrorPolicy"/>) through the message.</summary>
     internal sealed class PerCallContextPolicy : PipelinePolicy
     {
         public PerCallContextPolicy(RequestOptions options, TokenlayResolvedContext context)

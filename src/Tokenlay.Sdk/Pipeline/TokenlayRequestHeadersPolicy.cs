@@ -1,0 +1,91 @@
+using System.ClientModel.Primitives;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+
+namespace Tokenlay.Pipeline;
+
+/// <summary>
+/// Writes the call's Tokenlay headers: the provider key and base (or a customer's key ref), metadata
+/// and extra headers (per call beats scope beats defaults), one idempotency key, and the request for
+/// a stream summary when someone listens. It runs once per call, so every retry carries the same headers.
+/// </summary>
+internal sealed class TokenlayRequestHeadersPolicy : PipelinePolicy
+{
+    private readonly TokenlaySettingsSource _source;
+
+    public TokenlayRequestHeadersPolicy(TokenlaySettingsSource source)
+    {
+        _source = source;
+    }
+
+    public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    {
+        Apply(message);
+        ProcessNext(message, pipeline, currentIndex);
+    }
+
+    public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    {
+        Apply(message);
+        return ProcessNextAsync(message, pipeline, currentIndex);
+    }
+
+    private void Apply(PipelineMessage message)
+    {
+        TokenlayCallState call = TokenlayCallState.Of(message, _source);
+        TokenlayResolvedContext? scope = call.Scope;
+        TokenlayResolvedContext defaults = call.Settings.Defaults;
+        PipelineRequestHeaders headers = message.Request.Headers;
+        // A header already on the request came from RequestOptions (per call): it wins, so only fill gaps.
+        if (scope is not null)
+        {
+            SetMissing(headers, scope.Headers);
+        }
+        SetMissing(headers, defaults.Headers);
+        // One credential per call: a key ref (per call or scope) and a provider key never go together.
+        bool perCallKeyRef = headers.TryGetValue(TokenlayHeaderNames.KeyRef, out _);
+        bool perCallKey = headers.TryGetValue(TokenlayHeaderNames.ProviderKey, out _);
+        string? scopeKeyRef = perCallKey ? null : scope?.KeyRef;
+        if (perCallKeyRef)
+        {
+            // The call named its customer (and provider, if any) itself.
+        }
+        else if (scopeKeyRef is not null)
+        {
+            headers.Set(TokenlayHeaderNames.KeyRef, scopeKeyRef);
+            SetIfMissing(headers, TokenlayHeaderNames.KeyProvider, scope!.KeyProvider);
+        }
+        else
+        {
+            SetIfMissing(headers, TokenlayHeaderNames.ProviderKey, scope?.ProviderApiKey ?? defaults.ProviderApiKey);
+            SetIfMissing(headers, TokenlayHeaderNames.ProviderBase, scope?.ProviderApiBase ?? defaults.ProviderApiBase);
+        }
+        if (!headers.TryGetValue(TokenlayHeaderNames.IdempotencyKey, out _))
+        {
+            headers.Set(TokenlayHeaderNames.IdempotencyKey, IdempotencyKeys.Next());
+        }
+        // A streamed reply's headers go out before its usage exists: when someone listens, ask the proxy
+        // for a final tokenlay.summary event; callers that do not ask get byte-identical streams.
+        if (!message.BufferResponse
+            && TokenlayReportPolicy.Listening(call.Settings, scope?.Callbacks, TokenlayRequestOptionsExtensions.PerCallContextPolicy.From(message)?.Context.Callbacks))
+        {
+            headers.Set(TokenlayHeaderNames.StreamSummary, "event");
+        }
+    }
+
+    private static void SetMissing(PipelineRequestHeaders headers, KeyValuePair<string, string>[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            SetIfMissing(headers, values[i].Key, values[i].Value);
+        }
+    }
+
+    private static void SetIfMissing(PipelineRequestHeaders headers, string name, string? value)
+    {
+        if (value is not null && !headers.TryGetValue(name, out _))
+        {
+            headers.Set(name, value);
+        }
+    }
+}
