@@ -223,7 +223,9 @@ public sealed class WireContractTests
         await Sdk<TokenlayRecordResult>("POST /v1/reservations/{id}/commit", HttpMethod.Post, $"/v1/reservations/{reservationId}/commit",
             """{"input_tokens":50,"output_tokens":60}""");
         JsonNode released = JsonNode.Parse(await (await http.PostAsync("/v1/reservations",
-            Json("{" + Metadata + ""","estimate":{"input_tokens":10,"output_tokens":10},"idempotency_key":"reserve-2"}"""))).Content.ReadAsStringAsync())!;
+            Json("{" + Metadata + ""","estimate":{"cost_usd":0.05},"idempotency_key":"reserve-2"}"""))).Content.ReadAsStringAsync())!;
+        // A reservation given only in USD: its answer must still read as the SDK's (no null token part).
+        await Sdk<TokenlayReservationState>("GET /v1/reservations/{id}", HttpMethod.Get, "/v1/reservations/" + (string)released["id"]!);
         await Sdk<TokenlayReservationState>("DELETE /v1/reservations/{id}", HttpMethod.Delete, "/v1/reservations/" + (string)released["id"]!);
 
         // Credits, after the calls spent some.

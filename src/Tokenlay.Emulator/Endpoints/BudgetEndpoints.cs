@@ -351,7 +351,8 @@ internal static class BudgetEndpoints
             ["model"] = r.Model,
             ["rule_id"] = r.Rule?.Id,
             ["metadata"] = new JsonObject(r.Metadata.Select(m => new KeyValuePair<string, JsonNode?>(m.Key, m.Value))),
-            ["estimate"] = new JsonObject { ["tokens"] = r.Estimate.Tokens, ["cost_usd"] = r.Estimate.CostUsd },
+            // A part the reservation was not given holds nothing of that kind: it reads as zero, never null.
+            ["estimate"] = new JsonObject { ["tokens"] = r.Estimate.Tokens ?? 0, ["cost_usd"] = r.Estimate.CostUsd ?? 0m },
             ["held"] = new JsonObject { ["tokens"] = (long)HeldOf(LimitKind.Tokens), ["cost_usd"] = HeldOf(LimitKind.Cost) },
             ["used"] = new JsonObject { ["tokens"] = r.UsedTokens, ["cost_usd"] = r.UsedCostUsd },
             ["calls"] = r.Calls,
