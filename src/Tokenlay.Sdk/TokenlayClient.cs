@@ -1,4 +1,5 @@
 using System;
+using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Threading;
 using System.Threading.Tasks;
@@ -92,7 +93,16 @@ public class TokenlayClient
     /// <summary>Asks Tokenlay whether it is up.</summary>
     /// <exception cref="TokenlayConnectionException">Tokenlay could not be reached.</exception>
     /// <exception cref="TokenlayException">Tokenlay answered with an error.</exception>
-    public virtual Task<TokenlayHealth> CheckHealthAsync(CancellationToken cancellationToken = default) =>
-        (_transport ?? throw new InvalidOperationException("This instance was created for mocking and has no transport."))
-            .SendAsync("GET", "/v1/health", null, null, TokenlayJsonContext.Default.TokenlayHealth, "the health check", cancellationToken);
+    public virtual Task<ClientResult<TokenlayHealth>> CheckHealthAsync(CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(HealthRequest, TokenlayJsonContext.Default.TokenlayHealth, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="CheckHealthAsync"/>.</summary>
+    /// <exception cref="TokenlayConnectionException">Tokenlay could not be reached.</exception>
+    /// <exception cref="TokenlayException">Tokenlay answered with an error.</exception>
+    public virtual ClientResult<TokenlayHealth> CheckHealth(CancellationToken cancellationToken = default) =>
+        Transport.Send(HealthRequest, TokenlayJsonContext.Default.TokenlayHealth, cancellationToken);
+
+    private static TokenlayApiRequest HealthRequest => new("GET", "/v1/health", "the health check");
+
+    private TokenlayApiTransport Transport => _transport ?? throw new InvalidOperationException("This instance was created for mocking and has no transport.");
 }

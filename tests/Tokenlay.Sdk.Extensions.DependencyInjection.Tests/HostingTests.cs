@@ -300,7 +300,7 @@ public class HostingTests
         using ServiceProvider services = Services(emulator.BaseUrl, new() { ["Tokenlay:TokenlayKey"] = emulator.Key });
         await services.GetRequiredService<OpenAIClient>().GetChatClient("gpt-4o-mini").CompleteChatAsync("hi");
 
-        var usage = await services.GetRequiredService<TokenlayClient>().Usage.GetAsync();
+        Tokenlay.Companion.TokenlayUsage usage = await services.GetRequiredService<TokenlayClient>().Usage.GetAsync();
 
         Assert.Equal(1, usage.Totals.Requests);
     }

@@ -1,3 +1,4 @@
+using System.ClientModel;
 using Tokenlay.Companion;
 using Tokenlay.Tests.Infrastructure;
 
@@ -36,7 +37,7 @@ public class CompanionClientTests
         await using FakeProxy proxy = await FakeProxy.StartAsync((context, _) => OpenAIReplies.WriteJsonAsync(context, """{"status":"ok"}"""));
         var tokenlay = new TokenlayClient(new TokenlayOptions { TokenlayKey = TestKeys.Tokenlay, ProviderApiKey = TestKeys.Provider, TokenlayBaseUrl = proxy.BaseUrl });
 
-        Assert.True((await tokenlay.CheckHealthAsync()).IsHealthy);
+        Assert.True((await tokenlay.CheckHealthAsync()).Value.IsHealthy);
 
         Assert.Equal("Bearer " + TestKeys.Tokenlay, proxy.LastRequest.Header("authorization"));
         Assert.Null(proxy.LastRequest.Header("x-tokenlay-provider-key"));
@@ -66,7 +67,7 @@ public class CompanionClientTests
                 ? OpenAIReplies.WriteJsonAsync(context, OpenAIReplies.Error("busy", "server_error"), 503)
                 : OpenAIReplies.WriteJsonAsync(context, """{"status":"ok"}"""));
 
-        Assert.True((await Client(proxy).CheckHealthAsync()).IsHealthy);
+        Assert.True((await Client(proxy).CheckHealthAsync()).Value.IsHealthy);
         Assert.Equal(3, attempts);
     }
 
@@ -110,8 +111,8 @@ public class CompanionClientTests
 
         private sealed class FakeUsage : TokenlayUsageClient
         {
-            public override Task<TokenlayUsage> GetAsync(TokenlayUsageQuery? query = null, CancellationToken cancellationToken = default) =>
-                Task.FromResult(new TokenlayUsage { Totals = new TokenlayUsageTotals { Requests = 42 } });
+            public override Task<ClientResult<TokenlayUsage>> GetAsync(TokenlayUsageQuery? query = null, CancellationToken cancellationToken = default) =>
+                Task.FromResult(ClientResult.FromValue(new TokenlayUsage { Totals = new TokenlayUsageTotals { Requests = 42 } }, new StubResponse(200)));
         }
     }
 }

@@ -346,7 +346,7 @@ public class KeyRefTests
 
     private sealed class StubKeys : TokenlayKeysClient
     {
-        public override Task<TokenlayConnectedKey> GetAsync(string id, CancellationToken cancellationToken = default) =>
-            Task.FromResult(TokenlayModelFactory.ConnectedKey(id: id));
+        public override Task<ClientResult<TokenlayConnectedKey>> GetAsync(string id, CancellationToken cancellationToken = default) =>
+            Task.FromResult(ClientResult.FromValue(TokenlayModelFactory.ConnectedKey(id: id), new StubResponse(200)));
     }
 }

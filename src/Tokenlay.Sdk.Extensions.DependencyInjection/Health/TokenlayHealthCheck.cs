@@ -19,7 +19,7 @@ internal sealed class TokenlayHealthCheck : IHealthCheck
     {
         try
         {
-            Companion.TokenlayHealth health = await _client.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+            Companion.TokenlayHealth health = (await _client.CheckHealthAsync(cancellationToken).ConfigureAwait(false)).Value;
             return health.IsHealthy
                 ? HealthCheckResult.Healthy("Tokenlay answers.")
                 : new HealthCheckResult(context.Registration.FailureStatus, $"Tokenlay reports '{health.Status}'.");

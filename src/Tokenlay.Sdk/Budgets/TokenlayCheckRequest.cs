@@ -1,6 +1,6 @@
 namespace Tokenlay;
 
-/// <summary>What to ask <see cref="Companion.TokenlayLimitsClient.CheckAsync"/>: a call you are about to make.</summary>
+/// <summary>What to ask <see cref="Companion.TokenlayLimitsClient.CheckAsync(TokenlayCheckRequest, System.Threading.CancellationToken)"/>: a call you are about to make.</summary>
 /// <example><code>var check = new TokenlayCheckRequest("gpt-4o-mini") { User = "alice", EstimatedOutputTokens = 500 };</code></example>
 public sealed class TokenlayCheckRequest : TokenlayUsageSubject
 {

@@ -7,7 +7,7 @@ using Tokenlay.Companion;
 namespace Tokenlay;
 
 /// <summary>
-/// Budget held for a job (<see cref="TokenlayLimitsClient.ReserveAsync"/>). Proxied calls made in
+/// Budget held for a job (<see cref="TokenlayLimitsClient.ReserveAsync(TokenlayReservationRequest, CancellationToken)"/>). Proxied calls made in
 /// <see cref="BeginScope"/> (or with <see cref="TokenlayRequestContext.ReservationId"/>) draw on it and
 /// are not refused while it covers them; <see cref="CommitAsync"/> meters work done outside the proxy
 /// against it; disposing it releases what was not used. A reservation nobody releases expires at

@@ -4,7 +4,7 @@ using System.Linq;
 namespace Tokenlay;
 
 /// <summary>
-/// Budget to hold for a job (<see cref="Companion.TokenlayLimitsClient.ReserveAsync"/>): an estimate in
+/// Budget to hold for a job (<see cref="Companion.TokenlayLimitsClient.ReserveAsync(TokenlayReservationRequest, System.Threading.CancellationToken)"/>): an estimate in
 /// tokens or in USD, held against the limits for everyone else until committed, released or expired.
 /// </summary>
 /// <example><code>var request = new TokenlayReservationRequest("gpt-4o") { User = "alice", EstimatedCostUsd = 0.25m, TimeToLive = TimeSpan.FromMinutes(10) };</code></example>

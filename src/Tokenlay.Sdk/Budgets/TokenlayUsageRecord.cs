@@ -4,7 +4,7 @@ namespace Tokenlay;
 
 /// <summary>
 /// Usage that did not pass through the proxy (a browser's Realtime session, a local model, a batch
-/// job), for <see cref="Companion.TokenlayUsageClient.RecordAsync"/>: counted in usage, logs and
+/// job), for <see cref="Companion.TokenlayUsageClient.RecordAsync(TokenlayUsageRecord, System.Threading.CancellationToken)"/>: counted in usage, logs and
 /// every limit, like a proxied call.
 /// </summary>
 /// <example><code>await tokenlay.Usage.RecordAsync(new TokenlayUsageRecord("gpt-4o-realtime-preview", 1200, 300) { User = "alice" });</code></example>

@@ -43,56 +43,99 @@ internal sealed class TokenlayApiTransport
 
     public ClientPipeline Pipeline { get; }
 
-    public Task<T> SendAsync<T>(string method, string path, IEnumerable<KeyValuePair<string, string?>>? query, byte[]? body,
-        JsonTypeInfo<T> responseType, string what, CancellationToken cancellationToken, params KeyValuePair<string, string>[] headers)
+    /// <summary>Sends <paramref name="request"/> and reads the answer as <typeparamref name="T"/>, with the raw response kept.</summary>
+    public async Task<ClientResult<T>> SendAsync<T>(TokenlayApiRequest request, JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
         where T : class =>
-        SendAsync(method, path, query, body, responseType, what, null, cancellationToken, headers);
+        await SendCoreAsync(request, responseType, cancellationToken, async: true).ConfigureAwait(false);
 
-    /// <param name="method">The HTTP method.</param>
-    /// <param name="path">The path under the base URL.</param>
-    /// <param name="query">Query parameters; null values are left out.</param>
-    /// <param name="body">The JSON body, if any.</param>
-    /// <param name="responseType">What the answer is read as.</param>
-    /// <param name="what">Names the request in error messages.</param>
-    /// <param name="secret">A secret in <paramref name="body"/> (a customer's key) that no exception message may ever carry.</param>
-    /// <param name="cancellationToken">Cancels the request.</param>
-    /// <param name="headers">Extra request headers.</param>
-    public async Task<T> SendAsync<T>(string method, string path, IEnumerable<KeyValuePair<string, string?>>? query, byte[]? body,
-        JsonTypeInfo<T> responseType, string what, string? secret, CancellationToken cancellationToken, params KeyValuePair<string, string>[] headers)
+    /// <summary>The synchronous form of <see cref="SendAsync{T}"/>: the same request, on the caller's thread.</summary>
+    public ClientResult<T> Send<T>(TokenlayApiRequest request, JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
+        where T : class =>
+        Completed(SendCoreAsync(request, responseType, cancellationToken, async: false));
+
+    /// <summary>
+    /// A protocol method's send: the answer is returned raw. An error answer throws typed, as the
+    /// convenience methods do, unless <paramref name="options"/> says <see cref="ClientErrorBehaviors.NoThrow"/>.
+    /// </summary>
+    public async Task<ClientResult> SendAsync(TokenlayApiRequest request, RequestOptions? options) =>
+        await SendProtocolCoreAsync(request, options, async: true).ConfigureAwait(false);
+
+    /// <summary>The synchronous form of <see cref="SendAsync(TokenlayApiRequest, RequestOptions?)"/>.</summary>
+    public ClientResult Send(TokenlayApiRequest request, RequestOptions? options) =>
+        Completed(SendProtocolCoreAsync(request, options, async: false));
+
+    // The sync forms run the same body with async false: every await in it then completes at once.
+    private static T Completed<T>(ValueTask<T> task) =>
+        task.IsCompleted ? task.Result : throw new InvalidOperationException("A synchronous send did not complete synchronously.");
+
+    private async ValueTask<ClientResult<T>> SendCoreAsync<T>(TokenlayApiRequest request, JsonTypeInfo<T> responseType, CancellationToken cancellationToken, bool async)
         where T : class
     {
-        Func<string, string> redact = secret is null ? Redact : text => SecretRedactor.Redact(text, Settings.TokenlayKey, secret);
-        using PipelineMessage message = Pipeline.CreateMessage();
-        message.Apply(new RequestOptions { CancellationToken = cancellationToken });
-        PipelineRequest request = message.Request;
-        request.Method = method;
-        request.Uri = BuildUri(path, query);
-        request.Headers.Set("Accept", "application/json");
-        request.Headers.Set("User-Agent", TokenlayOpenAIClient.UserAgent);
-        foreach (KeyValuePair<string, string> header in headers)
-        {
-            request.Headers.Set(header.Key, header.Value);
-        }
-        if (body is not null)
-        {
-            request.Headers.Set("Content-Type", "application/json");
-            request.Content = BinaryContent.Create(BinaryData.FromBytes(body));
-        }
+        using PipelineMessage message = CreateMessage(request, new RequestOptions { CancellationToken = cancellationToken });
+        PipelineResponse response = await ProcessAsync(message, request, throwOnError: true, async).ConfigureAwait(false);
+        T value = Parse(message, response, responseType, request.What);
+        return ClientResult.FromValue(value, message.ExtractResponse()!);
+    }
 
+    private async ValueTask<ClientResult> SendProtocolCoreAsync(TokenlayApiRequest request, RequestOptions? options, bool async)
+    {
+        using PipelineMessage message = CreateMessage(request, options);
+        bool throwOnError = options is null || (options.ErrorOptions & ClientErrorBehaviors.NoThrow) == 0;
+        await ProcessAsync(message, request, throwOnError, async).ConfigureAwait(false);
+        return ClientResult.FromResponse(message.ExtractResponse()!);
+    }
+
+    private PipelineMessage CreateMessage(TokenlayApiRequest request, RequestOptions? options)
+    {
+        PipelineMessage message = Pipeline.CreateMessage();
+        PipelineRequest http = message.Request;
+        http.Method = request.Method;
+        http.Uri = BuildUri(request.Path, request.Query);
+        http.Headers.Set("Accept", "application/json");
+        http.Headers.Set("User-Agent", TokenlayOpenAIClient.UserAgent);
+        if (request.IdempotencyKey is not null)
+        {
+            http.Headers.Set(TokenlayHeaderNames.IdempotencyKey, request.IdempotencyKey);
+        }
+        if (request.Content is not null)
+        {
+            http.Headers.Set("Content-Type", "application/json");
+            http.Content = request.Content;
+        }
+        if (options is not null)
+        {
+            // After the defaults, so that a protocol caller's headers and cancellation win.
+            message.Apply(options);
+        }
+        return message;
+    }
+
+    private async ValueTask<PipelineResponse> ProcessAsync(PipelineMessage message, TokenlayApiRequest request, bool throwOnError, bool async)
+    {
+        Func<string, string> redact = request.Secret is null ? Redact : text => SecretRedactor.Redact(text, Settings.TokenlayKey, request.Secret);
         try
         {
-            await Pipeline.SendAsync(message).ConfigureAwait(false);
+            if (async)
+            {
+                await Pipeline.SendAsync(message).ConfigureAwait(false);
+            }
+            else
+            {
+                Pipeline.Send(message);
+            }
         }
         catch (Exception exception) when (TokenlayFailures.Translate(Settings, message, exception, redact) is { } typed)
         {
             throw typed;
         }
         PipelineResponse response = message.Response!;
-        if (response.IsError)
+        if (response.IsError && throwOnError)
         {
-            throw await TokenlayFailures.FromErrorResponseAsync(Settings, message, response, redact).ConfigureAwait(false);
+            throw async
+                ? await TokenlayFailures.FromErrorResponseAsync(Settings, message, response, redact).ConfigureAwait(false)
+                : TokenlayFailures.FromErrorResponse(Settings, message, response, redact);
         }
-        return Parse(message, response, responseType, what);
+        return response;
     }
 
     /// <summary>

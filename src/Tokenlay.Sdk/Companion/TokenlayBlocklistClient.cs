@@ -1,7 +1,7 @@
 using System;
+using System.ClientModel;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Tokenlay.Pipeline;
@@ -42,78 +42,104 @@ public class TokenlayBlocklistClient
     /// <exception cref="ArgumentException">The subject is not written per:key.</exception>
     /// <exception cref="TokenlayValidationException">Tokenlay refused the entry (for example an <paramref name="until"/> in the past).</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual Task<TokenlayBlockEntry> AddAsync(string subject, DateTimeOffset? until = null, string? reason = null, CancellationToken cancellationToken = default)
-    {
-        CreditAccounts.Validate(subject, nameof(subject), "subject");
-        return Transport.SendAsync("POST", "/v1/blocklist", null, CreditRequestWriter.Block(subject, until, reason),
-            TokenlayJsonContext.Default.TokenlayBlockEntry, "the blocklist entry", cancellationToken,
-            new KeyValuePair<string, string>(TokenlayHeaderNames.IdempotencyKey, IdempotencyKeys.Next()));
-    }
+    public virtual Task<ClientResult<TokenlayBlockEntry>> AddAsync(string subject, DateTimeOffset? until = null, string? reason = null, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(AddRequest(subject, until, reason), TokenlayJsonContext.Default.TokenlayBlockEntry, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="AddAsync"/>.</summary>
+    public virtual ClientResult<TokenlayBlockEntry> Add(string subject, DateTimeOffset? until = null, string? reason = null, CancellationToken cancellationToken = default) =>
+        Transport.Send(AddRequest(subject, until, reason), TokenlayJsonContext.Default.TokenlayBlockEntry, cancellationToken);
 
     /// <summary>The active entries (all, or <paramref name="subject"/>'s), fetching pages lazily as the enumeration goes.</summary>
-    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual async IAsyncEnumerable<TokenlayBlockEntry> ListAsync(string? subject = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (TokenlayBlockEntryPage page in ListPagesAsync(subject, null, null, cancellationToken).ConfigureAwait(false))
-        {
-            foreach (TokenlayBlockEntry entry in page.Data)
-            {
-                yield return entry;
-            }
-        }
-    }
-
-    /// <summary>The pages of the blocklist, from <paramref name="cursor"/> (a <see cref="TokenlayBlockEntryPage.NextCursor"/>) or the start.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="pageSize"/> is not from 1 to <see cref="MaxPageSize"/>.</exception>
-    /// <exception cref="TokenlayException">Tokenlay refused, could not be reached, or repeated a cursor.</exception>
-    public virtual async IAsyncEnumerable<TokenlayBlockEntryPage> ListPagesAsync(string? subject = null, string? cursor = null, int? pageSize = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <exception cref="TokenlayException">While enumerating: Tokenlay refused, could not be reached, or repeated a cursor.</exception>
+    public virtual AsyncCollectionResult<TokenlayBlockEntry> ListAsync(string? subject = null, int? pageSize = null, CancellationToken cancellationToken = default)
     {
         ValidatePageSize(pageSize);
-        var cursors = new CursorGuard("blocklist");
-        while (true)
-        {
-            TokenlayBlockEntryPage page = await GetPageAsync(subject, cursor, pageSize, cancellationToken).ConfigureAwait(false);
-            yield return page;
-            if (page.NextCursor is null)
-            {
-                yield break;
-            }
-            cursor = cursors.Next(page.NextCursor);
-        }
+        return new TokenlayAsyncPageCollection<TokenlayBlockEntryPage, TokenlayBlockEntry>(
+            (cursor, ct) => GetPageAsync(subject, cursor, pageSize, ct), "blocklist", null, cancellationToken);
     }
 
-    /// <summary>One page of the blocklist.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="pageSize"/> is not from 1 to <see cref="MaxPageSize"/>.</exception>
-    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual Task<TokenlayBlockEntryPage> GetPageAsync(string? subject = null, string? cursor = null, int? pageSize = null, CancellationToken cancellationToken = default)
+    /// <summary>The synchronous form of <see cref="ListAsync"/>.</summary>
+    public virtual CollectionResult<TokenlayBlockEntry> List(string? subject = null, int? pageSize = null, CancellationToken cancellationToken = default)
     {
         ValidatePageSize(pageSize);
-        var parameters = new List<KeyValuePair<string, string?>>
-        {
-            new("subject", subject),
-            new("limit", pageSize?.ToString(CultureInfo.InvariantCulture)),
-            new("cursor", cursor),
-        };
-        return Transport.SendAsync("GET", "/v1/blocklist", parameters, null, TokenlayJsonContext.Default.TokenlayBlockEntryPage, "the blocklist request", cancellationToken);
+        return new TokenlayPageCollection<TokenlayBlockEntryPage, TokenlayBlockEntry>(
+            (cursor, ct) => GetPage(subject, cursor, pageSize, ct), "blocklist", null, cancellationToken);
     }
 
-    /// <summary>Unblocks <paramref name="subject"/>. Returns false when it was not blocked, so removing twice is harmless.</summary>
+    /// <summary>One page of the blocklist, from <paramref name="cursor"/> (a <see cref="TokenlayBlockEntryPage.NextCursor"/>) or the start.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="pageSize"/> is not from 1 to <see cref="MaxPageSize"/>.</exception>
+    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
+    public virtual Task<ClientResult<TokenlayBlockEntryPage>> GetPageAsync(string? subject = null, string? cursor = null, int? pageSize = null, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(PageRequest(subject, cursor, pageSize), TokenlayJsonContext.Default.TokenlayBlockEntryPage, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="GetPageAsync"/>.</summary>
+    public virtual ClientResult<TokenlayBlockEntryPage> GetPage(string? subject = null, string? cursor = null, int? pageSize = null, CancellationToken cancellationToken = default) =>
+        Transport.Send(PageRequest(subject, cursor, pageSize), TokenlayJsonContext.Default.TokenlayBlockEntryPage, cancellationToken);
+
+    /// <summary>
+    /// Unblocks <paramref name="subject"/>. The value is false when it was not blocked (the raw response
+    /// is then the 404), so removing twice is harmless.
+    /// </summary>
     /// <exception cref="ArgumentException">The subject is not written per:key.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual async Task<bool> RemoveAsync(string subject, CancellationToken cancellationToken = default)
+    public virtual async Task<ClientResult<bool>> RemoveAsync(string subject, CancellationToken cancellationToken = default)
     {
-        CreditAccounts.Validate(subject, nameof(subject), "subject");
+        TokenlayApiRequest request = RemoveRequest(subject);
         try
         {
-            await Transport.SendAsync("DELETE", "/v1/blocklist/" + Uri.EscapeDataString(subject), null, null,
-                TokenlayJsonContext.Default.TokenlayBlockRemoval, "the blocklist removal", cancellationToken).ConfigureAwait(false);
-            return true;
+            ClientResult<TokenlayBlockRemoval> removed = await Transport.SendAsync(request, TokenlayJsonContext.Default.TokenlayBlockRemoval, cancellationToken).ConfigureAwait(false);
+            return ClientResult.FromValue(true, removed.GetRawResponse());
         }
-        catch (TokenlayNotFoundException e) when (e.ErrorCode == "block_not_found")
+        catch (TokenlayNotFoundException e) when (e.ErrorCode == "block_not_found" && e.GetRawResponse() is { } response)
         {
-            return false;
+            return ClientResult.FromValue(false, response);
         }
+    }
+
+    /// <summary>The synchronous form of <see cref="RemoveAsync"/>.</summary>
+    public virtual ClientResult<bool> Remove(string subject, CancellationToken cancellationToken = default)
+    {
+        TokenlayApiRequest request = RemoveRequest(subject);
+        try
+        {
+            ClientResult<TokenlayBlockRemoval> removed = Transport.Send(request, TokenlayJsonContext.Default.TokenlayBlockRemoval, cancellationToken);
+            return ClientResult.FromValue(true, removed.GetRawResponse());
+        }
+        catch (TokenlayNotFoundException e) when (e.ErrorCode == "block_not_found" && e.GetRawResponse() is { } response)
+        {
+            return ClientResult.FromValue(false, response);
+        }
+    }
+
+    private static TokenlayApiRequest AddRequest(string subject, DateTimeOffset? until, string? reason)
+    {
+        CreditAccounts.Validate(subject, nameof(subject), "subject");
+        return new TokenlayApiRequest("POST", "/v1/blocklist", "the blocklist entry")
+        {
+            Body = CreditRequestWriter.Block(subject, until, reason),
+            IdempotencyKey = IdempotencyKeys.Next(),
+        };
+    }
+
+    private static TokenlayApiRequest PageRequest(string? subject, string? cursor, int? pageSize)
+    {
+        ValidatePageSize(pageSize);
+        return new TokenlayApiRequest("GET", "/v1/blocklist", "the blocklist request")
+        {
+            Query = new KeyValuePair<string, string?>[]
+            {
+                new("subject", subject),
+                new("limit", pageSize?.ToString(CultureInfo.InvariantCulture)),
+                new("cursor", cursor),
+            },
+        };
+    }
+
+    private static TokenlayApiRequest RemoveRequest(string subject)
+    {
+        CreditAccounts.Validate(subject, nameof(subject), "subject");
+        return new TokenlayApiRequest("DELETE", "/v1/blocklist/" + Uri.EscapeDataString(subject), "the blocklist removal");
     }
 
     private static void ValidatePageSize(int? pageSize)

@@ -1,4 +1,5 @@
 using System;
+using System.ClientModel;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -24,7 +25,28 @@ public class TokenlayCreditTiersClient
     /// <exception cref="ArgumentNullException"><paramref name="tier"/> is null.</exception>
     /// <exception cref="ArgumentException">The id is empty, the allocation is not above 0, or the period is empty.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused (an unknown period is a <see cref="TokenlayValidationException"/>) or could not be reached.</exception>
-    public virtual Task<TokenlayCreditTier> UpsertAsync(TokenlayCreditTier tier, CancellationToken cancellationToken = default)
+    public virtual Task<ClientResult<TokenlayCreditTier>> UpsertAsync(TokenlayCreditTier tier, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(UpsertRequest(tier), TokenlayJsonContext.Default.TokenlayCreditTier, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="UpsertAsync"/>.</summary>
+    public virtual ClientResult<TokenlayCreditTier> Upsert(TokenlayCreditTier tier, CancellationToken cancellationToken = default) =>
+        Transport.Send(UpsertRequest(tier), TokenlayJsonContext.Default.TokenlayCreditTier, cancellationToken);
+
+    /// <summary>Every tier.</summary>
+    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
+    public virtual async Task<ClientResult<IReadOnlyList<TokenlayCreditTier>>> ListAsync(CancellationToken cancellationToken = default) =>
+        Tiers(await Transport.SendAsync(ListRequest, TokenlayJsonContext.Default.TokenlayCreditTierList, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The synchronous form of <see cref="ListAsync"/>.</summary>
+    public virtual ClientResult<IReadOnlyList<TokenlayCreditTier>> List(CancellationToken cancellationToken = default) =>
+        Tiers(Transport.Send(ListRequest, TokenlayJsonContext.Default.TokenlayCreditTierList, cancellationToken));
+
+    private static ClientResult<IReadOnlyList<TokenlayCreditTier>> Tiers(ClientResult<TokenlayCreditTierList> list) =>
+        ClientResult.FromValue(list.Value.Data, list.GetRawResponse());
+
+    private static TokenlayApiRequest ListRequest => new("GET", "/v1/credits/tiers", "the tiers request");
+
+    private static TokenlayApiRequest UpsertRequest(TokenlayCreditTier tier)
     {
         if (tier is null)
         {
@@ -42,17 +64,7 @@ public class TokenlayCreditTiersClient
         {
             throw new ArgumentException("The tier has no period: day, week, month or year.", nameof(tier));
         }
-        return Transport.SendAsync("PUT", "/v1/credits/tiers/" + Uri.EscapeDataString(tier.Id), null, CreditRequestWriter.Tier(tier),
-            TokenlayJsonContext.Default.TokenlayCreditTier, "the tier update", cancellationToken);
-    }
-
-    /// <summary>Every tier.</summary>
-    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual async Task<IReadOnlyList<TokenlayCreditTier>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        TokenlayCreditTierList list = await Transport.SendAsync("GET", "/v1/credits/tiers", null, null,
-            TokenlayJsonContext.Default.TokenlayCreditTierList, "the tiers request", cancellationToken).ConfigureAwait(false);
-        return list.Data;
+        return new TokenlayApiRequest("PUT", "/v1/credits/tiers/" + Uri.EscapeDataString(tier.Id), "the tier update") { Body = CreditRequestWriter.Tier(tier) };
     }
 
     private TokenlayApiTransport Transport => _transport ?? throw new InvalidOperationException("This instance was created for mocking and has no transport.");

@@ -1,7 +1,8 @@
 using System;
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -43,85 +44,73 @@ public class TokenlayCreditsClient
     /// <exception cref="ArgumentException">The account is not written per:key, or the amount is out of range.</exception>
     /// <exception cref="TokenlayConflictException">The idempotency key was used for a different grant.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached (see the subclasses).</exception>
-    public virtual Task<TokenlayCreditGrant> GrantAsync(TokenlayCreditGrantRequest request, CancellationToken cancellationToken = default)
-    {
-        if (request is null)
-        {
-            throw new ArgumentNullException(nameof(request));
-        }
-        request.Validate();
-        return Transport.SendAsync("POST", "/v1/credits/grants", null, CreditRequestWriter.Grant(request),
-            TokenlayJsonContext.Default.TokenlayCreditGrant, "the credit grant", cancellationToken);
-    }
+    public virtual Task<ClientResult<TokenlayCreditGrant>> GrantAsync(TokenlayCreditGrantRequest request, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(GrantRequest(request), TokenlayJsonContext.Default.TokenlayCreditGrant, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="GrantAsync(TokenlayCreditGrantRequest, CancellationToken)"/>.</summary>
+    public virtual ClientResult<TokenlayCreditGrant> Grant(TokenlayCreditGrantRequest request, CancellationToken cancellationToken = default) =>
+        Transport.Send(GrantRequest(request), TokenlayJsonContext.Default.TokenlayCreditGrant, cancellationToken);
+
+    /// <summary>
+    /// [Protocol method] Sends a grant written by the caller (the body of <c>POST /v1/credits/grants</c>)
+    /// and returns the raw answer. Give the body an <c>idempotency_key</c> so that a retry counts once.
+    /// </summary>
+    /// <param name="content">The JSON body: <c>account</c>, <c>amount</c>, optional <c>expires_at</c>, <c>reason</c>, <c>idempotency_key</c>.</param>
+    /// <param name="options">Headers, cancellation and error behaviour of this request.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
+    public virtual Task<ClientResult> GrantAsync(BinaryContent content, RequestOptions? options) =>
+        Transport.SendAsync(new TokenlayApiRequest("POST", "/v1/credits/grants", "the credit grant") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+
+    /// <summary>[Protocol method] The synchronous form of <see cref="GrantAsync(BinaryContent, RequestOptions)"/>.</summary>
+    public virtual ClientResult Grant(BinaryContent content, RequestOptions? options) =>
+        Transport.Send(new TokenlayApiRequest("POST", "/v1/credits/grants", "the credit grant") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
 
     /// <summary>An account's balance (settled, held, available), tier, next refill and live grants.</summary>
     /// <exception cref="ArgumentException">The account is not written per:key.</exception>
     /// <exception cref="TokenlayNotFoundException">The account does not exist (no grant or tier yet).</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual Task<TokenlayCreditAccount> GetAccountAsync(string account, CancellationToken cancellationToken = default)
-    {
-        CreditAccounts.Validate(account, nameof(account));
-        return Transport.SendAsync("GET", AccountPath(account), null, null, TokenlayJsonContext.Default.TokenlayCreditAccount, "the credit account request", cancellationToken);
-    }
+    public virtual Task<ClientResult<TokenlayCreditAccount>> GetAccountAsync(string account, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(AccountRequest(account), TokenlayJsonContext.Default.TokenlayCreditAccount, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="GetAccountAsync"/>.</summary>
+    public virtual ClientResult<TokenlayCreditAccount> GetAccount(string account, CancellationToken cancellationToken = default) =>
+        Transport.Send(AccountRequest(account), TokenlayJsonContext.Default.TokenlayCreditAccount, cancellationToken);
 
     /// <summary>
     /// An account's history, newest first, fetching pages lazily as the enumeration goes; stop
     /// enumerating and no further page is fetched.
     /// </summary>
     /// <exception cref="ArgumentException">The account is not written per:key, or the query is invalid.</exception>
-    /// <exception cref="TokenlayNotFoundException">The account does not exist.</exception>
-    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual async IAsyncEnumerable<TokenlayCreditTransaction> ListTransactionsAsync(string account, TokenlayCreditTransactionQuery? query = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (TokenlayCreditTransactionPage page in ListTransactionPagesAsync(account, query, null, cancellationToken).ConfigureAwait(false))
-        {
-            foreach (TokenlayCreditTransaction transaction in page.Data)
-            {
-                yield return transaction;
-            }
-        }
-    }
-
-    /// <summary>The pages of an account's history, from <paramref name="cursor"/> (a <see cref="TokenlayCreditTransactionPage.NextCursor"/>) or the start.</summary>
-    /// <exception cref="ArgumentException">The account is not written per:key, or the query is invalid.</exception>
-    /// <exception cref="TokenlayException">Tokenlay refused, could not be reached, or repeated a cursor.</exception>
-    public virtual async IAsyncEnumerable<TokenlayCreditTransactionPage> ListTransactionPagesAsync(string account, TokenlayCreditTransactionQuery? query = null,
-        string? cursor = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        Validate(account, query);
-        var cursors = new CursorGuard("transaction");
-        while (true)
-        {
-            TokenlayCreditTransactionPage page = await GetTransactionPageAsync(account, query, cursor, cancellationToken).ConfigureAwait(false);
-            yield return page;
-            if (page.NextCursor is null)
-            {
-                yield break;
-            }
-            cursor = cursors.Next(page.NextCursor);
-        }
-    }
-
-    /// <summary>One page of an account's history.</summary>
-    /// <exception cref="ArgumentException">The account is not written per:key, or the query is invalid.</exception>
-    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual Task<TokenlayCreditTransactionPage> GetTransactionPageAsync(string account, TokenlayCreditTransactionQuery? query = null, string? cursor = null,
+    /// <exception cref="TokenlayNotFoundException">While enumerating: the account does not exist.</exception>
+    /// <exception cref="TokenlayException">While enumerating: Tokenlay refused, could not be reached, or repeated a cursor.</exception>
+    public virtual AsyncCollectionResult<TokenlayCreditTransaction> ListTransactionsAsync(string account, TokenlayCreditTransactionQuery? query = null,
         CancellationToken cancellationToken = default)
     {
         Validate(account, query);
-        query ??= new TokenlayCreditTransactionQuery();
-        var parameters = new List<KeyValuePair<string, string?>>
-        {
-            new("type", query.Type),
-            new("since", TokenlayApiTransport.Time(query.Since)),
-            new("until", TokenlayApiTransport.Time(query.Until)),
-            new("limit", query.PageSize?.ToString(CultureInfo.InvariantCulture)),
-            new("cursor", cursor),
-        };
-        return Transport.SendAsync("GET", AccountPath(account) + "/transactions", parameters, null,
-            TokenlayJsonContext.Default.TokenlayCreditTransactionPage, "the credit transactions request", cancellationToken);
+        return new TokenlayAsyncPageCollection<TokenlayCreditTransactionPage, TokenlayCreditTransaction>(
+            (cursor, ct) => GetTransactionPageAsync(account, query, cursor, ct), "transaction", null, cancellationToken);
     }
+
+    /// <summary>The synchronous form of <see cref="ListTransactionsAsync"/>.</summary>
+    public virtual CollectionResult<TokenlayCreditTransaction> ListTransactions(string account, TokenlayCreditTransactionQuery? query = null,
+        CancellationToken cancellationToken = default)
+    {
+        Validate(account, query);
+        return new TokenlayPageCollection<TokenlayCreditTransactionPage, TokenlayCreditTransaction>(
+            (cursor, ct) => GetTransactionPage(account, query, cursor, ct), "transaction", null, cancellationToken);
+    }
+
+    /// <summary>One page of an account's history, from <paramref name="cursor"/> (a <see cref="TokenlayCreditTransactionPage.NextCursor"/>) or the start.</summary>
+    /// <exception cref="ArgumentException">The account is not written per:key, or the query is invalid.</exception>
+    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
+    public virtual Task<ClientResult<TokenlayCreditTransactionPage>> GetTransactionPageAsync(string account, TokenlayCreditTransactionQuery? query = null, string? cursor = null,
+        CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(TransactionPageRequest(account, query, cursor), TokenlayJsonContext.Default.TokenlayCreditTransactionPage, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="GetTransactionPageAsync"/>.</summary>
+    public virtual ClientResult<TokenlayCreditTransactionPage> GetTransactionPage(string account, TokenlayCreditTransactionQuery? query = null, string? cursor = null,
+        CancellationToken cancellationToken = default) =>
+        Transport.Send(TransactionPageRequest(account, query, cursor), TokenlayJsonContext.Default.TokenlayCreditTransactionPage, cancellationToken);
 
     /// <summary>
     /// Corrects a balance by a signed amount with a reason (the history is never edited: a mistake is
@@ -135,8 +124,63 @@ public class TokenlayCreditsClient
     /// <exception cref="ArgumentException">The account is not per:key, the amount is 0, or the reason is empty.</exception>
     /// <exception cref="TokenlayNotFoundException">The account does not exist.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual Task<TokenlayCreditTransaction> AdjustAsync(string account, decimal amount, string reason, string? idempotencyKey = null,
-        CancellationToken cancellationToken = default)
+    public virtual Task<ClientResult<TokenlayCreditTransaction>> AdjustAsync(string account, decimal amount, string reason, string? idempotencyKey = null,
+        CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(AdjustRequest(account, amount, reason, idempotencyKey), TokenlayJsonContext.Default.TokenlayCreditTransaction, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="AdjustAsync"/>.</summary>
+    public virtual ClientResult<TokenlayCreditTransaction> Adjust(string account, decimal amount, string reason, string? idempotencyKey = null,
+        CancellationToken cancellationToken = default) =>
+        Transport.Send(AdjustRequest(account, amount, reason, idempotencyKey), TokenlayJsonContext.Default.TokenlayCreditTransaction, cancellationToken);
+
+    /// <summary>
+    /// Puts an account on a tier (creating the account if needed). With <paramref name="resetBalance"/>
+    /// a new period starts now with a fresh refill; otherwise the next refill comes at the period start.
+    /// </summary>
+    /// <exception cref="ArgumentException">The account is not written per:key, or the tier id is empty.</exception>
+    /// <exception cref="TokenlayNotFoundException">No tier has that id.</exception>
+    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
+    public virtual Task<ClientResult<TokenlayCreditAccount>> SetTierAsync(string account, string tierId, bool resetBalance = false, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(TierRequest(account, tierId, resetBalance), TokenlayJsonContext.Default.TokenlayCreditAccount, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="SetTierAsync"/>.</summary>
+    public virtual ClientResult<TokenlayCreditAccount> SetTier(string account, string tierId, bool resetBalance = false, CancellationToken cancellationToken = default) =>
+        Transport.Send(TierRequest(account, tierId, resetBalance), TokenlayJsonContext.Default.TokenlayCreditAccount, cancellationToken);
+
+    private static TokenlayApiRequest GrantRequest(TokenlayCreditGrantRequest request)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+        request.Validate();
+        return new TokenlayApiRequest("POST", "/v1/credits/grants", "the credit grant") { Body = CreditRequestWriter.Grant(request) };
+    }
+
+    private static TokenlayApiRequest AccountRequest(string account)
+    {
+        CreditAccounts.Validate(account, nameof(account));
+        return new TokenlayApiRequest("GET", AccountPath(account), "the credit account request");
+    }
+
+    private static TokenlayApiRequest TransactionPageRequest(string account, TokenlayCreditTransactionQuery? query, string? cursor)
+    {
+        Validate(account, query);
+        query ??= new TokenlayCreditTransactionQuery();
+        return new TokenlayApiRequest("GET", AccountPath(account) + "/transactions", "the credit transactions request")
+        {
+            Query = new KeyValuePair<string, string?>[]
+            {
+                new("type", query.Type),
+                new("since", TokenlayApiTransport.Time(query.Since)),
+                new("until", TokenlayApiTransport.Time(query.Until)),
+                new("limit", query.PageSize?.ToString(CultureInfo.InvariantCulture)),
+                new("cursor", cursor),
+            },
+        };
+    }
+
+    private static TokenlayApiRequest AdjustRequest(string account, decimal amount, string reason, string? idempotencyKey)
     {
         CreditAccounts.Validate(account, nameof(account));
         if (amount == 0 || Math.Abs(amount) > TokenlayCreditGrantRequest.MaxAmount)
@@ -147,26 +191,20 @@ public class TokenlayCreditsClient
         {
             throw new ArgumentException("Say why the balance is corrected: the reason is kept in the history.", nameof(reason));
         }
-        return Transport.SendAsync("POST", AccountPath(account) + "/adjustments", null, CreditRequestWriter.Adjustment(amount, reason, idempotencyKey),
-            TokenlayJsonContext.Default.TokenlayCreditTransaction, "the credit adjustment", cancellationToken);
+        return new TokenlayApiRequest("POST", AccountPath(account) + "/adjustments", "the credit adjustment")
+        {
+            Body = CreditRequestWriter.Adjustment(amount, reason, idempotencyKey),
+        };
     }
 
-    /// <summary>
-    /// Puts an account on a tier (creating the account if needed). With <paramref name="resetBalance"/>
-    /// a new period starts now with a fresh refill; otherwise the next refill comes at the period start.
-    /// </summary>
-    /// <exception cref="ArgumentException">The account is not written per:key, or the tier id is empty.</exception>
-    /// <exception cref="TokenlayNotFoundException">No tier has that id.</exception>
-    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual Task<TokenlayCreditAccount> SetTierAsync(string account, string tierId, bool resetBalance = false, CancellationToken cancellationToken = default)
+    private static TokenlayApiRequest TierRequest(string account, string tierId, bool resetBalance)
     {
         CreditAccounts.Validate(account, nameof(account));
         if (string.IsNullOrWhiteSpace(tierId))
         {
             throw new ArgumentException("The tier id is empty.", nameof(tierId));
         }
-        return Transport.SendAsync("PUT", AccountPath(account) + "/tier", null, CreditRequestWriter.SetTier(tierId, resetBalance),
-            TokenlayJsonContext.Default.TokenlayCreditAccount, "the tier assignment", cancellationToken);
+        return new TokenlayApiRequest("PUT", AccountPath(account) + "/tier", "the tier assignment") { Body = CreditRequestWriter.SetTier(tierId, resetBalance) };
     }
 
     private static string AccountPath(string account) => "/v1/credits/accounts/" + Uri.EscapeDataString(account);

@@ -1,8 +1,9 @@
 using System;
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -51,7 +52,28 @@ public class TokenlayKeysClient
     /// <exception cref="TokenlayValidationException">A field is invalid, or the provider refused the key (<c>invalid_provider_key</c>).</exception>
     /// <exception cref="TokenlayConflictException">The customer already has an active key for this provider (<c>key_already_connected</c>): rotate it instead.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached (see the subclasses).</exception>
-    public virtual Task<TokenlayConnectedKey> ConnectAsync(TokenlayKeyConnection connection, CancellationToken cancellationToken = default)
+    public virtual Task<ClientResult<TokenlayConnectedKey>> ConnectAsync(TokenlayKeyConnection connection, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(ConnectRequest(connection), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="ConnectAsync(TokenlayKeyConnection, CancellationToken)"/>.</summary>
+    public virtual ClientResult<TokenlayConnectedKey> Connect(TokenlayKeyConnection connection, CancellationToken cancellationToken = default) =>
+        Transport.Send(ConnectRequest(connection), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
+
+    /// <summary>
+    /// [Protocol method] Sends a connect written by the caller (the body of <c>POST /v1/keys</c>) and
+    /// returns the raw answer. Give the body an <c>idempotency_key</c> so that a retry connects once.
+    /// </summary>
+    /// <param name="content">The JSON body: <c>ref_id</c>, <c>provider</c>, <c>key</c>, optional <c>base_url</c>, <c>config</c>, <c>label</c>, <c>validate</c>.</param>
+    /// <param name="options">Headers, cancellation and error behaviour of this request.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
+    public virtual Task<ClientResult> ConnectAsync(BinaryContent content, RequestOptions? options) =>
+        Transport.SendAsync(new TokenlayApiRequest("POST", "/v1/keys", "the key connect") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+
+    /// <summary>[Protocol method] The synchronous form of <see cref="ConnectAsync(BinaryContent, RequestOptions)"/>.</summary>
+    public virtual ClientResult Connect(BinaryContent content, RequestOptions? options) =>
+        Transport.Send(new TokenlayApiRequest("POST", "/v1/keys", "the key connect") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+
+    private static TokenlayApiRequest ConnectRequest(TokenlayKeyConnection connection)
     {
         if (connection is null)
         {
@@ -87,53 +109,44 @@ public class TokenlayKeysClient
             // Fixed here, so the pipeline's retries resend the same one.
             w.WriteString("idempotency_key", connection.IdempotencyKey ?? IdempotencyKeys.Next());
         });
-        return Transport.SendAsync("POST", "/v1/keys", null, body, TokenlayJsonContext.Default.TokenlayConnectedKey, "the key connect", connection.Key, cancellationToken);
+        return new TokenlayApiRequest("POST", "/v1/keys", "the key connect") { Body = body, Secret = connection.Key };
     }
 
     /// <summary>Every key that matches <paramref name="query"/>, oldest first, fetching pages lazily as the enumeration goes.</summary>
     /// <exception cref="ArgumentOutOfRangeException">PageSize is out of range.</exception>
-    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual async IAsyncEnumerable<TokenlayConnectedKey> ListAsync(TokenlayKeyQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <exception cref="TokenlayException">While enumerating: Tokenlay refused, could not be reached, or repeated a cursor.</exception>
+    public virtual AsyncCollectionResult<TokenlayConnectedKey> ListAsync(TokenlayKeyQuery? query = null, CancellationToken cancellationToken = default)
     {
-        string? cursor = null;
-        var cursors = new CursorGuard("");
-        while (true)
-        {
-            TokenlayConnectedKeyPage page = await GetPageAsync(query, cursor, cancellationToken).ConfigureAwait(false);
-            foreach (TokenlayConnectedKey key in page.Data)
-            {
-                yield return key;
-            }
-            if (page.NextCursor is null)
-            {
-                yield break;
-            }
-            cursor = cursors.Next(page.NextCursor);
-        }
+        PageSize(query?.PageSize);
+        return new TokenlayAsyncPageCollection<TokenlayConnectedKeyPage, TokenlayConnectedKey>((cursor, ct) => GetPageAsync(query, cursor, ct), "", null, cancellationToken);
+    }
+
+    /// <summary>The synchronous form of <see cref="ListAsync"/>.</summary>
+    public virtual CollectionResult<TokenlayConnectedKey> List(TokenlayKeyQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        PageSize(query?.PageSize);
+        return new TokenlayPageCollection<TokenlayConnectedKeyPage, TokenlayConnectedKey>((cursor, ct) => GetPage(query, cursor, ct), "", null, cancellationToken);
     }
 
     /// <summary>One page of keys that match <paramref name="query"/>, from <paramref name="cursor"/> (a <see cref="TokenlayConnectedKeyPage.NextCursor"/>) or the start.</summary>
     /// <exception cref="ArgumentOutOfRangeException">PageSize is out of range.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual Task<TokenlayConnectedKeyPage> GetPageAsync(TokenlayKeyQuery? query = null, string? cursor = null, CancellationToken cancellationToken = default)
-    {
-        query ??= new TokenlayKeyQuery();
-        var parameters = new List<KeyValuePair<string, string?>>
-        {
-            new("ref_id", query.RefId),
-            new("provider", query.Provider?.ToString()),
-            new("status", query.Status?.ToString()),
-            new("limit", PageSize(query.PageSize)),
-            new("cursor", cursor),
-        };
-        return Transport.SendAsync("GET", "/v1/keys", parameters, null, TokenlayJsonContext.Default.TokenlayConnectedKeyPage, "the keys list", cancellationToken);
-    }
+    public virtual Task<ClientResult<TokenlayConnectedKeyPage>> GetPageAsync(TokenlayKeyQuery? query = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(PageRequest(query, cursor), TokenlayJsonContext.Default.TokenlayConnectedKeyPage, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="GetPageAsync"/>.</summary>
+    public virtual ClientResult<TokenlayConnectedKeyPage> GetPage(TokenlayKeyQuery? query = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        Transport.Send(PageRequest(query, cursor), TokenlayJsonContext.Default.TokenlayConnectedKeyPage, cancellationToken);
 
     /// <summary>One key by its id.</summary>
     /// <exception cref="ArgumentException"><paramref name="id"/> is empty.</exception>
     /// <exception cref="TokenlayNotFoundException">No key has that id.</exception>
-    public virtual Task<TokenlayConnectedKey> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        Transport.SendAsync("GET", Path(id), null, null, TokenlayJsonContext.Default.TokenlayConnectedKey, "the key request", cancellationToken);
+    public virtual Task<ClientResult<TokenlayConnectedKey>> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(new TokenlayApiRequest("GET", Path(id), "the key request"), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="GetAsync"/>.</summary>
+    public virtual ClientResult<TokenlayConnectedKey> Get(string id, CancellationToken cancellationToken = default) =>
+        Transport.Send(new TokenlayApiRequest("GET", Path(id), "the key request"), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
 
     /// <summary>
     /// Replaces the key's secret with <paramref name="newKey"/>, validated as a connect is; the old one is
@@ -143,47 +156,74 @@ public class TokenlayKeysClient
     /// <exception cref="TokenlayValidationException">The provider refused the new key (<c>invalid_provider_key</c>); the old one stays.</exception>
     /// <exception cref="TokenlayNotFoundException">No key has that id.</exception>
     /// <exception cref="TokenlayConflictException">The key is revoked (<c>key_revoked</c>): connect a new one.</exception>
-    public virtual Task<TokenlayConnectedKey> RotateAsync(string id, string newKey, CancellationToken cancellationToken = default)
-    {
-        string path = Path(id);
-        string secret = TokenlayKeyConnection.CheckSecret(newKey, nameof(newKey));
-        byte[] body = Write(w => w.WriteString("key", secret));
-        return Transport.SendAsync("PUT", path, null, body, TokenlayJsonContext.Default.TokenlayConnectedKey, "the key rotation", secret, cancellationToken);
-    }
+    public virtual Task<ClientResult<TokenlayConnectedKey>> RotateAsync(string id, string newKey, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(RotateRequest(id, newKey), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="RotateAsync"/>.</summary>
+    public virtual ClientResult<TokenlayConnectedKey> Rotate(string id, string newKey, CancellationToken cancellationToken = default) =>
+        Transport.Send(RotateRequest(id, newKey), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
 
     /// <summary>Asks the provider whether it accepts the key now and records the outcome; see <see cref="TokenlayConnectedKey.Validation"/>.</summary>
     /// <exception cref="TokenlayNotFoundException">No key has that id.</exception>
     /// <exception cref="TokenlayConflictException">The key is revoked.</exception>
-    public virtual Task<TokenlayConnectedKey> ValidateAsync(string id, CancellationToken cancellationToken = default) =>
-        Transport.SendAsync("POST", Path(id) + "/validate", null, null, TokenlayJsonContext.Default.TokenlayConnectedKey, "the key validation", cancellationToken);
+    public virtual Task<ClientResult<TokenlayConnectedKey>> ValidateAsync(string id, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(new TokenlayApiRequest("POST", Path(id) + "/validate", "the key validation"), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="ValidateAsync"/>.</summary>
+    public virtual ClientResult<TokenlayConnectedKey> Validate(string id, CancellationToken cancellationToken = default) =>
+        Transport.Send(new TokenlayApiRequest("POST", Path(id) + "/validate", "the key validation"), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
 
     /// <summary>Revokes the key: its secret is erased and calls naming the customer get <see cref="TokenlayKeyNotConnectedException"/>. Revoking twice is fine.</summary>
     /// <exception cref="TokenlayNotFoundException">No key has that id.</exception>
-    public virtual Task<TokenlayConnectedKey> RevokeAsync(string id, CancellationToken cancellationToken = default) =>
-        Transport.SendAsync("DELETE", Path(id), null, null, TokenlayJsonContext.Default.TokenlayConnectedKey, "the key revocation", cancellationToken);
+    public virtual Task<ClientResult<TokenlayConnectedKey>> RevokeAsync(string id, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(new TokenlayApiRequest("DELETE", Path(id), "the key revocation"), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="RevokeAsync"/>.</summary>
+    public virtual ClientResult<TokenlayConnectedKey> Revoke(string id, CancellationToken cancellationToken = default) =>
+        Transport.Send(new TokenlayApiRequest("DELETE", Path(id), "the key revocation"), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
 
     /// <summary>The key's audit events (connected, validated, rotated, revoked, used), oldest first, fetching pages lazily.</summary>
     /// <exception cref="ArgumentException"><paramref name="id"/> is empty.</exception>
-    /// <exception cref="TokenlayNotFoundException">No key has that id.</exception>
-    public virtual async IAsyncEnumerable<TokenlayKeyEvent> ListEventsAsync(string id, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <exception cref="TokenlayNotFoundException">While enumerating: no key has that id.</exception>
+    public virtual AsyncCollectionResult<TokenlayKeyEvent> ListEventsAsync(string id, CancellationToken cancellationToken = default)
     {
         string path = Path(id) + "/events";
-        string? cursor = null;
-        var cursors = new CursorGuard("");
-        while (true)
+        return new TokenlayAsyncPageCollection<TokenlayKeyEventPage, TokenlayKeyEvent>(
+            (cursor, ct) => Transport.SendAsync(EventsRequest(path, cursor), TokenlayJsonContext.Default.TokenlayKeyEventPage, ct), "", null, cancellationToken);
+    }
+
+    /// <summary>The synchronous form of <see cref="ListEventsAsync"/>.</summary>
+    public virtual CollectionResult<TokenlayKeyEvent> ListEvents(string id, CancellationToken cancellationToken = default)
+    {
+        string path = Path(id) + "/events";
+        return new TokenlayPageCollection<TokenlayKeyEventPage, TokenlayKeyEvent>(
+            (cursor, ct) => Transport.Send(EventsRequest(path, cursor), TokenlayJsonContext.Default.TokenlayKeyEventPage, ct), "", null, cancellationToken);
+    }
+
+    private static TokenlayApiRequest EventsRequest(string path, string? cursor) =>
+        new("GET", path, "the key events") { Query = new[] { new KeyValuePair<string, string?>("cursor", cursor) } };
+
+    private static TokenlayApiRequest PageRequest(TokenlayKeyQuery? query, string? cursor)
+    {
+        query ??= new TokenlayKeyQuery();
+        return new TokenlayApiRequest("GET", "/v1/keys", "the keys list")
         {
-            TokenlayKeyEventPage page = await Transport.SendAsync("GET", path, new[] { new KeyValuePair<string, string?>("cursor", cursor) }, null,
-                TokenlayJsonContext.Default.TokenlayKeyEventPage, "the key events", cancellationToken).ConfigureAwait(false);
-            foreach (TokenlayKeyEvent keyEvent in page.Data)
+            Query = new KeyValuePair<string, string?>[]
             {
-                yield return keyEvent;
-            }
-            if (page.NextCursor is null)
-            {
-                yield break;
-            }
-            cursor = cursors.Next(page.NextCursor);
-        }
+                new("ref_id", query.RefId),
+                new("provider", query.Provider?.ToString()),
+                new("status", query.Status?.ToString()),
+                new("limit", PageSize(query.PageSize)),
+                new("cursor", cursor),
+            },
+        };
+    }
+
+    private static TokenlayApiRequest RotateRequest(string id, string newKey)
+    {
+        string path = Path(id);
+        string secret = TokenlayKeyConnection.CheckSecret(newKey, nameof(newKey));
+        return new TokenlayApiRequest("PUT", path, "the key rotation") { Body = Write(w => w.WriteString("key", secret)), Secret = secret };
     }
 
     private static string Path(string id)

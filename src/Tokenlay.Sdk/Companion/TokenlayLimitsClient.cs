@@ -1,4 +1,6 @@
 using System;
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -7,8 +9,8 @@ using Tokenlay.Pipeline;
 namespace Tokenlay.Companion;
 
 /// <summary>
-/// Budgets before and outside the proxy: ask what a call would meet (<see cref="CheckAsync"/>) and
-/// hold budget for a job (<see cref="ReserveAsync"/>). Get it from <see cref="TokenlayClient.Limits"/>.
+/// Budgets before and outside the proxy: ask what a call would meet (<see cref="CheckAsync(TokenlayCheckRequest, CancellationToken)"/>) and
+/// hold budget for a job (<see cref="ReserveAsync(TokenlayReservationRequest, CancellationToken)"/>). Get it from <see cref="TokenlayClient.Limits"/>.
 /// </summary>
 public class TokenlayLimitsClient
 {
@@ -31,14 +33,25 @@ public class TokenlayLimitsClient
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached (see the subclasses).</exception>
-    public virtual Task<TokenlayCheckResult> CheckAsync(TokenlayCheckRequest request, CancellationToken cancellationToken = default)
-    {
-        if (request is null)
-        {
-            throw new ArgumentNullException(nameof(request));
-        }
-        return Transport.SendAsync("POST", "/v1/check", null, BudgetRequestWriter.Check(request), TokenlayJsonContext.Default.TokenlayCheckResult, "the check", cancellationToken);
-    }
+    public virtual Task<ClientResult<TokenlayCheckResult>> CheckAsync(TokenlayCheckRequest request, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(CheckRequest(BudgetRequestWriter.Check(request ?? throw new ArgumentNullException(nameof(request)))),
+            TokenlayJsonContext.Default.TokenlayCheckResult, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="CheckAsync(TokenlayCheckRequest, CancellationToken)"/>.</summary>
+    public virtual ClientResult<TokenlayCheckResult> Check(TokenlayCheckRequest request, CancellationToken cancellationToken = default) =>
+        Transport.Send(CheckRequest(BudgetRequestWriter.Check(request ?? throw new ArgumentNullException(nameof(request)))),
+            TokenlayJsonContext.Default.TokenlayCheckResult, cancellationToken);
+
+    /// <summary>[Protocol method] Sends a check written by the caller (the body of <c>POST /v1/check</c>) and returns the raw answer.</summary>
+    /// <param name="content">The JSON body: <c>model</c>, <c>metadata</c>, <c>estimate</c>.</param>
+    /// <param name="options">Headers, cancellation and error behaviour of this request.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
+    public virtual Task<ClientResult> CheckAsync(BinaryContent content, RequestOptions? options) =>
+        Transport.SendAsync(new TokenlayApiRequest("POST", "/v1/check", "the check") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+
+    /// <summary>[Protocol method] The synchronous form of <see cref="CheckAsync(BinaryContent, RequestOptions)"/>.</summary>
+    public virtual ClientResult Check(BinaryContent content, RequestOptions? options) =>
+        Transport.Send(new TokenlayApiRequest("POST", "/v1/check", "the check") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
 
     /// <summary>
     /// Holds the request's estimate against every limit it falls under, for everyone else, until the
@@ -52,19 +65,45 @@ public class TokenlayLimitsClient
     /// <exception cref="ArgumentException">The request has no estimate, a negative one, a time to live out of range, or an idempotency key that is empty or longer than 255 characters.</exception>
     /// <exception cref="TokenlayLimitExceededException">The estimate does not fit in what is left of a limit.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached (see the subclasses).</exception>
-    public virtual async Task<TokenlayReservation> ReserveAsync(TokenlayReservationRequest request, CancellationToken cancellationToken = default)
+    public virtual async Task<ClientResult<TokenlayReservation>> ReserveAsync(TokenlayReservationRequest request, CancellationToken cancellationToken = default)
     {
-        if (request is null)
-        {
-            throw new ArgumentNullException(nameof(request));
-        }
-        // One idempotency key per reservation, fixed before the pipeline's retries: a retry after a lost
-        // answer gets the same reservation back instead of holding the budget twice.
-        TokenlayReservationState state = await Transport.SendAsync("POST", "/v1/reservations", null, BudgetRequestWriter.Reserve(request),
-            TokenlayJsonContext.Default.TokenlayReservationState, "the reservation", cancellationToken,
-            new KeyValuePair<string, string>(TokenlayHeaderNames.IdempotencyKey, request.IdempotencyKey ?? IdempotencyKeys.Next())).ConfigureAwait(false);
-        return new TokenlayReservation(state, this);
+        ClientResult<TokenlayReservationState> state = await Transport.SendAsync(ReserveRequest(request),
+            TokenlayJsonContext.Default.TokenlayReservationState, cancellationToken).ConfigureAwait(false);
+        return ClientResult.FromValue(new TokenlayReservation(state.Value, this), state.GetRawResponse());
     }
+
+    /// <summary>The synchronous form of <see cref="ReserveAsync(TokenlayReservationRequest, CancellationToken)"/>.</summary>
+    public virtual ClientResult<TokenlayReservation> Reserve(TokenlayReservationRequest request, CancellationToken cancellationToken = default)
+    {
+        ClientResult<TokenlayReservationState> state = Transport.Send(ReserveRequest(request), TokenlayJsonContext.Default.TokenlayReservationState, cancellationToken);
+        return ClientResult.FromValue(new TokenlayReservation(state.Value, this), state.GetRawResponse());
+    }
+
+    /// <summary>
+    /// [Protocol method] Sends a reservation written by the caller (the body of <c>POST /v1/reservations</c>)
+    /// and returns the raw answer. Add an <c>x-tokenlay-idempotency-key</c> header (<see cref="RequestOptions.SetHeader"/>)
+    /// so that a retry holds once; nothing releases this reservation but its id and its expiry.
+    /// </summary>
+    /// <param name="content">The JSON body: <c>model</c>, <c>metadata</c>, <c>estimate</c>, <c>ttl_seconds</c>.</param>
+    /// <param name="options">Headers, cancellation and error behaviour of this request.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
+    public virtual Task<ClientResult> ReserveAsync(BinaryContent content, RequestOptions? options) =>
+        Transport.SendAsync(new TokenlayApiRequest("POST", "/v1/reservations", "the reservation") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+
+    /// <summary>[Protocol method] The synchronous form of <see cref="ReserveAsync(BinaryContent, RequestOptions)"/>.</summary>
+    public virtual ClientResult Reserve(BinaryContent content, RequestOptions? options) =>
+        Transport.Send(new TokenlayApiRequest("POST", "/v1/reservations", "the reservation") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+
+    private static TokenlayApiRequest CheckRequest(byte[] body) => new("POST", "/v1/check", "the check") { Body = body };
+
+    // One idempotency key per reservation, fixed before the pipeline's retries: a retry after a lost
+    // answer gets the same reservation back instead of holding the budget twice.
+    private static TokenlayApiRequest ReserveRequest(TokenlayReservationRequest request) =>
+        new("POST", "/v1/reservations", "the reservation")
+        {
+            Body = BudgetRequestWriter.Reserve(request ?? throw new ArgumentNullException(nameof(request))),
+            IdempotencyKey = request.IdempotencyKey ?? IdempotencyKeys.Next(),
+        };
 
     /// <summary>
     /// Runs <paramref name="work"/> on a budget (credly's <c>captureUsage</c>, on a reservation): reserves
@@ -106,7 +145,7 @@ public class TokenlayLimitsClient
         TokenlayReservation reservation;
         try
         {
-            reservation = await ReserveAsync(request, cancellationToken).ConfigureAwait(false);
+            reservation = (await ReserveAsync(request, cancellationToken).ConfigureAwait(false)).Value;
         }
         catch (TokenlayException refusal) when (refusal is TokenlayLimitExceededException or TokenlayInsufficientCreditsException or TokenlayBlockedException)
         {
@@ -151,15 +190,19 @@ public class TokenlayLimitsClient
         return new TokenlayMeteredResult<T>(TokenlayMeteredStatus.Succeeded, value, null, reservation, commit, commitFailure, null);
     }
 
-    internal Task<TokenlayRecordResult> CommitAsync(string id, long inputTokens, long outputTokens, CancellationToken cancellationToken) =>
+    internal async Task<TokenlayRecordResult> CommitAsync(string id, long inputTokens, long outputTokens, CancellationToken cancellationToken) =>
         // One idempotency key per commit, fixed before the pipeline's retries, so a retried commit counts once.
-        Transport.SendAsync("POST", "/v1/reservations/" + Uri.EscapeDataString(id) + "/commit", null, BudgetRequestWriter.Commit(inputTokens, outputTokens),
-            TokenlayJsonContext.Default.TokenlayRecordResult, "the reservation commit", cancellationToken,
-            new KeyValuePair<string, string>(TokenlayHeaderNames.IdempotencyKey, IdempotencyKeys.Next()));
+        (await Transport.SendAsync(
+            new TokenlayApiRequest("POST", "/v1/reservations/" + Uri.EscapeDataString(id) + "/commit", "the reservation commit")
+            {
+                Body = BudgetRequestWriter.Commit(inputTokens, outputTokens),
+                IdempotencyKey = IdempotencyKeys.Next(),
+            },
+            TokenlayJsonContext.Default.TokenlayRecordResult, cancellationToken).ConfigureAwait(false)).Value;
 
-    internal Task<TokenlayReservationState> ReleaseAsync(string id, CancellationToken cancellationToken) =>
-        Transport.SendAsync("DELETE", "/v1/reservations/" + Uri.EscapeDataString(id), null, null,
-            TokenlayJsonContext.Default.TokenlayReservationState, "the reservation release", cancellationToken);
+    internal async Task<TokenlayReservationState> ReleaseAsync(string id, CancellationToken cancellationToken) =>
+        (await Transport.SendAsync(new TokenlayApiRequest("DELETE", "/v1/reservations/" + Uri.EscapeDataString(id), "the reservation release"),
+            TokenlayJsonContext.Default.TokenlayReservationState, cancellationToken).ConfigureAwait(false)).Value;
 
     private TokenlayApiTransport Transport => _transport ?? throw new InvalidOperationException("This instance was created for mocking and has no transport.");
 }

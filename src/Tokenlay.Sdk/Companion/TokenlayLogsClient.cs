@@ -1,8 +1,8 @@
 using System;
+using System.ClientModel;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -28,75 +28,73 @@ public class TokenlayLogsClient
 
     /// <summary>
     /// Every entry that matches <paramref name="query"/>, newest first, fetching pages lazily as the
-    /// enumeration goes; stop enumerating and no further page is fetched.
+    /// enumeration goes; stop enumerating and no further page is fetched. The pages themselves, with
+    /// their raw responses, are <see cref="System.ClientModel.Primitives.AsyncCollectionResult.GetRawPagesAsync"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The query is invalid (Since after Until, PageSize out of range).</exception>
-    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual async IAsyncEnumerable<TokenlayLogEntry> ListAsync(TokenlayLogQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (TokenlayLogPage page in ListPagesAsync(query, null, cancellationToken).ConfigureAwait(false))
-        {
-            foreach (TokenlayLogEntry entry in page.Data)
-            {
-                yield return entry;
-            }
-        }
-    }
-
-    /// <summary>The pages of <paramref name="query"/>, from <paramref name="cursor"/> (a <see cref="TokenlayLogPage.NextCursor"/>) or the start.</summary>
-    /// <exception cref="ArgumentException">The query is invalid.</exception>
-    /// <exception cref="TokenlayException">Tokenlay refused, could not be reached, or repeated a cursor.</exception>
-    public virtual async IAsyncEnumerable<TokenlayLogPage> ListPagesAsync(TokenlayLogQuery? query = null, string? cursor = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <exception cref="TokenlayException">While enumerating: Tokenlay refused, could not be reached, or repeated a cursor.</exception>
+    public virtual AsyncCollectionResult<TokenlayLogEntry> ListAsync(TokenlayLogQuery? query = null, CancellationToken cancellationToken = default)
     {
         Validate(query);
-        var cursors = new CursorGuard("log");
-        while (true)
-        {
-            TokenlayLogPage page = await GetPageAsync(query, cursor, cancellationToken).ConfigureAwait(false);
-            yield return page;
-            if (page.NextCursor is null)
-            {
-                yield break;
-            }
-            cursor = cursors.Next(page.NextCursor);
-        }
+        return new TokenlayAsyncPageCollection<TokenlayLogPage, TokenlayLogEntry>((cursor, ct) => GetPageAsync(query, cursor, ct), "log", null, cancellationToken);
     }
 
-    /// <summary>One page of <paramref name="query"/>.</summary>
-    /// <exception cref="ArgumentException">The query is invalid.</exception>
-    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
-    public virtual Task<TokenlayLogPage> GetPageAsync(TokenlayLogQuery? query = null, string? cursor = null, CancellationToken cancellationToken = default)
+    /// <summary>The synchronous form of <see cref="ListAsync"/>.</summary>
+    /// <exception cref="ArgumentException">The query is invalid (Since after Until, PageSize out of range).</exception>
+    /// <exception cref="TokenlayException">While enumerating: Tokenlay refused, could not be reached, or repeated a cursor.</exception>
+    public virtual CollectionResult<TokenlayLogEntry> List(TokenlayLogQuery? query = null, CancellationToken cancellationToken = default)
     {
         Validate(query);
-        query ??= new TokenlayLogQuery();
-        var parameters = new List<KeyValuePair<string, string?>>
-        {
-            new("user", query.User),
-            new("org", query.Org),
-            new("feature", query.Feature),
-            new("model", query.Model),
-            new("key_ref", query.KeyRef),
-            new("success", query.Success is { } s ? (s ? "true" : "false") : null),
-            new("label", query.Label?.ToString()),
-            new("since", TokenlayApiTransport.Time(query.Since)),
-            new("until", TokenlayApiTransport.Time(query.Until)),
-            new("limit", query.PageSize?.ToString(CultureInfo.InvariantCulture)),
-            new("cursor", cursor),
-        };
-        return Transport.SendAsync("GET", "/v1/logs", parameters, null, TokenlayJsonContext.Default.TokenlayLogPage, "the logs request", cancellationToken);
+        return new TokenlayPageCollection<TokenlayLogPage, TokenlayLogEntry>((cursor, ct) => GetPage(query, cursor, ct), "log", null, cancellationToken);
     }
+
+    /// <summary>One page of <paramref name="query"/>, from <paramref name="cursor"/> (a <see cref="TokenlayLogPage.NextCursor"/>) or the start.</summary>
+    /// <exception cref="ArgumentException">The query is invalid.</exception>
+    /// <exception cref="TokenlayException">Tokenlay refused or could not be reached.</exception>
+    public virtual Task<ClientResult<TokenlayLogPage>> GetPageAsync(TokenlayLogQuery? query = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(PageRequest(query, cursor), TokenlayJsonContext.Default.TokenlayLogPage, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="GetPageAsync"/>.</summary>
+    public virtual ClientResult<TokenlayLogPage> GetPage(TokenlayLogQuery? query = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        Transport.Send(PageRequest(query, cursor), TokenlayJsonContext.Default.TokenlayLogPage, cancellationToken);
 
     /// <summary>One entry by its request id.</summary>
     /// <exception cref="ArgumentException"><paramref name="id"/> is empty.</exception>
     /// <exception cref="TokenlayNotFoundException">No entry has that id.</exception>
-    public virtual Task<TokenlayLogEntry> GetAsync(string id, CancellationToken cancellationToken = default)
+    public virtual Task<ClientResult<TokenlayLogEntry>> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(EntryRequest(id), TokenlayJsonContext.Default.TokenlayLogEntry, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="GetAsync"/>.</summary>
+    public virtual ClientResult<TokenlayLogEntry> Get(string id, CancellationToken cancellationToken = default) =>
+        Transport.Send(EntryRequest(id), TokenlayJsonContext.Default.TokenlayLogEntry, cancellationToken);
+
+    private static TokenlayApiRequest PageRequest(TokenlayLogQuery? query, string? cursor)
     {
-        if (string.IsNullOrWhiteSpace(id))
+        Validate(query);
+        query ??= new TokenlayLogQuery();
+        return new TokenlayApiRequest("GET", "/v1/logs", "the logs request")
         {
-            throw new ArgumentException("The log id is empty; pass a request id such as TokenlayResponseInfo.RequestId.", nameof(id));
-        }
-        return Transport.SendAsync("GET", "/v1/logs/" + Uri.EscapeDataString(id), null, null, TokenlayJsonContext.Default.TokenlayLogEntry, "the log entry request", cancellationToken);
+            Query = new KeyValuePair<string, string?>[]
+            {
+                new("user", query.User),
+                new("org", query.Org),
+                new("feature", query.Feature),
+                new("model", query.Model),
+                new("key_ref", query.KeyRef),
+                new("success", query.Success is { } s ? (s ? "true" : "false") : null),
+                new("label", query.Label?.ToString()),
+                new("since", TokenlayApiTransport.Time(query.Since)),
+                new("until", TokenlayApiTransport.Time(query.Until)),
+                new("limit", query.PageSize?.ToString(CultureInfo.InvariantCulture)),
+                new("cursor", cursor),
+            },
+        };
     }
+
+    private static TokenlayApiRequest EntryRequest(string id) =>
+        string.IsNullOrWhiteSpace(id)
+            ? throw new ArgumentException("The log id is empty; pass a request id such as TokenlayResponseInfo.RequestId.", nameof(id))
+            : new TokenlayApiRequest("GET", "/v1/logs/" + Uri.EscapeDataString(id), "the log entry request");
 
     /// <summary>
     /// Exports every entry that matches <paramref name="query"/> (not one page; user, org, feature, model,

@@ -1,4 +1,6 @@
 using System;
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
@@ -23,14 +25,66 @@ public class TokenlayPricingClient
     }
 
     /// <summary>The built-in prices and your overrides.</summary>
-    public virtual Task<TokenlayPricing> GetAsync(CancellationToken cancellationToken = default) =>
-        Transport.SendAsync("GET", "/v1/pricing", null, null, TokenlayJsonContext.Default.TokenlayPricing, "the pricing request", cancellationToken);
+    public virtual Task<ClientResult<TokenlayPricing>> GetAsync(CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(GetRequest, TokenlayJsonContext.Default.TokenlayPricing, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="GetAsync"/>.</summary>
+    public virtual ClientResult<TokenlayPricing> Get(CancellationToken cancellationToken = default) =>
+        Transport.Send(GetRequest, TokenlayJsonContext.Default.TokenlayPricing, cancellationToken);
 
     /// <summary>Adds or replaces overrides (USD per 1M tokens) by provider and model; they apply to later calls.</summary>
     /// <param name="overrides">Provider name to model name to price, for example <c>openai</c> → <c>my-finetune</c> → (0.5, 2.0).</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="ArgumentException"><paramref name="overrides"/> is empty or has an empty name or a null price.</exception>
-    public virtual Task<TokenlayPricing> UpdateAsync(IReadOnlyDictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>> overrides, CancellationToken cancellationToken = default)
+    public virtual Task<ClientResult<TokenlayPricing>> UpdateAsync(IReadOnlyDictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>> overrides, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(UpdateRequest(BinaryContent.Create(BinaryData.FromBytes(Write(overrides)))), TokenlayJsonContext.Default.TokenlayPricing, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="UpdateAsync(IReadOnlyDictionary{string, IReadOnlyDictionary{string, TokenlayModelPrice}}, CancellationToken)"/>.</summary>
+    public virtual ClientResult<TokenlayPricing> Update(IReadOnlyDictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>> overrides, CancellationToken cancellationToken = default) =>
+        Transport.Send(UpdateRequest(BinaryContent.Create(BinaryData.FromBytes(Write(overrides)))), TokenlayJsonContext.Default.TokenlayPricing, cancellationToken);
+
+    /// <summary>Sets one model's price; see <see cref="UpdateAsync(IReadOnlyDictionary{string, IReadOnlyDictionary{string, TokenlayModelPrice}}, CancellationToken)"/>.</summary>
+    public virtual Task<ClientResult<TokenlayPricing>> UpdateAsync(string provider, string model, TokenlayModelPrice price, CancellationToken cancellationToken = default) =>
+        UpdateAsync(One(provider, model, price), cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="UpdateAsync(string, string, TokenlayModelPrice, CancellationToken)"/>.</summary>
+    public virtual ClientResult<TokenlayPricing> Update(string provider, string model, TokenlayModelPrice price, CancellationToken cancellationToken = default) =>
+        Update(One(provider, model, price), cancellationToken);
+
+    /// <summary>
+    /// [Protocol method] Sends overrides written by the caller (the body of <c>PUT /v1/pricing</c>:
+    /// provider to model to <c>{"input": …, "output": …}</c>, USD per 1M tokens) and returns the raw answer.
+    /// </summary>
+    /// <param name="content">The JSON body.</param>
+    /// <param name="options">Headers, cancellation and error behaviour of this request.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
+    public virtual Task<ClientResult> UpdateAsync(BinaryContent content, RequestOptions? options) =>
+        Transport.SendAsync(UpdateRequest(content ?? throw new ArgumentNullException(nameof(content))), options);
+
+    /// <summary>[Protocol method] The synchronous form of <see cref="UpdateAsync(BinaryContent, RequestOptions)"/>.</summary>
+    public virtual ClientResult Update(BinaryContent content, RequestOptions? options) =>
+        Transport.Send(UpdateRequest(content ?? throw new ArgumentNullException(nameof(content))), options);
+
+    /// <summary>Drops every override, back to the built-in prices.</summary>
+    public virtual Task<ClientResult<TokenlayPricing>> ClearAsync(CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(ClearRequest, TokenlayJsonContext.Default.TokenlayPricing, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="ClearAsync"/>.</summary>
+    public virtual ClientResult<TokenlayPricing> Clear(CancellationToken cancellationToken = default) =>
+        Transport.Send(ClearRequest, TokenlayJsonContext.Default.TokenlayPricing, cancellationToken);
+
+    private static TokenlayApiRequest GetRequest => new("GET", "/v1/pricing", "the pricing request");
+
+    private static TokenlayApiRequest ClearRequest => new("DELETE", "/v1/pricing", "the pricing reset");
+
+    private static TokenlayApiRequest UpdateRequest(BinaryContent content) => new("PUT", "/v1/pricing", "the pricing update") { Content = content };
+
+    private static Dictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>> One(string provider, string model, TokenlayModelPrice price) => new()
+    {
+        [provider ?? ""] = new Dictionary<string, TokenlayModelPrice> { [model ?? ""] = price },
+    };
+
+    private static byte[] Write(IReadOnlyDictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>> overrides)
     {
         if (overrides is null || overrides.Count == 0)
         {
@@ -52,20 +106,8 @@ public class TokenlayPricingClient
             }
             body[provider.Key] = provider.Value.ToDictionary(m => m.Key, m => m.Value, StringComparer.OrdinalIgnoreCase);
         }
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(body, TokenlayJsonContext.Default.DictionaryStringDictionaryStringTokenlayModelPrice);
-        return Transport.SendAsync("PUT", "/v1/pricing", null, json, TokenlayJsonContext.Default.TokenlayPricing, "the pricing update", cancellationToken);
+        return JsonSerializer.SerializeToUtf8Bytes(body, TokenlayJsonContext.Default.DictionaryStringDictionaryStringTokenlayModelPrice);
     }
-
-    /// <summary>Sets one model's price; see <see cref="UpdateAsync(IReadOnlyDictionary{string, IReadOnlyDictionary{string, TokenlayModelPrice}}, CancellationToken)"/>.</summary>
-    public virtual Task<TokenlayPricing> UpdateAsync(string provider, string model, TokenlayModelPrice price, CancellationToken cancellationToken = default) =>
-        UpdateAsync(new Dictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>>
-        {
-            [provider ?? ""] = new Dictionary<string, TokenlayModelPrice> { [model ?? ""] = price },
-        }, cancellationToken);
-
-    /// <summary>Drops every override, back to the built-in prices.</summary>
-    public virtual Task<TokenlayPricing> ClearAsync(CancellationToken cancellationToken = default) =>
-        Transport.SendAsync("DELETE", "/v1/pricing", null, null, TokenlayJsonContext.Default.TokenlayPricing, "the pricing reset", cancellationToken);
 
     private TokenlayApiTransport Transport => _transport ?? throw new InvalidOperationException("This instance was created for mocking and has no transport.");
 }

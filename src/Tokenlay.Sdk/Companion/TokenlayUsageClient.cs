@@ -1,4 +1,6 @@
 using System;
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading;
@@ -26,23 +28,12 @@ public class TokenlayUsageClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="ArgumentException">Since is after Until.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached (see the subclasses).</exception>
-    public virtual Task<TokenlayUsage> GetAsync(TokenlayUsageQuery? query = null, CancellationToken cancellationToken = default)
-    {
-        query ??= new TokenlayUsageQuery();
-        TokenlayApiTransport.ValidateRange(query.Since, query.Until, nameof(query));
-        var parameters = new List<KeyValuePair<string, string?>>
-        {
-            new("user", query.User),
-            new("org", query.Org),
-            new("project", query.Project),
-            new("feature", query.Feature),
-            new("model", query.Model),
-            new("key_ref", query.KeyRef),
-            new("since", TokenlayApiTransport.Time(query.Since)),
-            new("until", TokenlayApiTransport.Time(query.Until)),
-        };
-        return Transport.SendAsync("GET", "/v1/usage", parameters, null, TokenlayJsonContext.Default.TokenlayUsage, "the usage request", cancellationToken);
-    }
+    public virtual Task<ClientResult<TokenlayUsage>> GetAsync(TokenlayUsageQuery? query = null, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(GetRequest(query), TokenlayJsonContext.Default.TokenlayUsage, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="GetAsync"/>.</summary>
+    public virtual ClientResult<TokenlayUsage> Get(TokenlayUsageQuery? query = null, CancellationToken cancellationToken = default) =>
+        Transport.Send(GetRequest(query), TokenlayJsonContext.Default.TokenlayUsage, cancellationToken);
 
     /// <summary>
     /// Records usage that did not pass through the proxy (a browser's Realtime session, a local
@@ -53,14 +44,52 @@ public class TokenlayUsageClient
     /// <exception cref="ArgumentNullException"><paramref name="record"/> is null.</exception>
     /// <exception cref="ArgumentException">CostUsd is negative.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached (see the subclasses).</exception>
-    public virtual Task<TokenlayRecordResult> RecordAsync(TokenlayUsageRecord record, CancellationToken cancellationToken = default)
+    public virtual Task<ClientResult<TokenlayRecordResult>> RecordAsync(TokenlayUsageRecord record, CancellationToken cancellationToken = default) =>
+        Transport.SendAsync(RecordRequest(BudgetRequestWriter.Record(record ?? throw new ArgumentNullException(nameof(record)))),
+            TokenlayJsonContext.Default.TokenlayRecordResult, cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="RecordAsync(TokenlayUsageRecord, CancellationToken)"/>.</summary>
+    public virtual ClientResult<TokenlayRecordResult> Record(TokenlayUsageRecord record, CancellationToken cancellationToken = default) =>
+        Transport.Send(RecordRequest(BudgetRequestWriter.Record(record ?? throw new ArgumentNullException(nameof(record)))),
+            TokenlayJsonContext.Default.TokenlayRecordResult, cancellationToken);
+
+    /// <summary>
+    /// [Protocol method] Sends a usage record written by the caller (the body of <c>POST /v1/usage/records</c>)
+    /// and returns the raw answer. Give the body an <c>idempotency_key</c> so that a retry counts once.
+    /// </summary>
+    /// <param name="content">The JSON body.</param>
+    /// <param name="options">Headers, cancellation and error behaviour of this request.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
+    /// <exception cref="TokenlayException">Tokenlay refused (unless <paramref name="options"/> says NoThrow) or could not be reached.</exception>
+    public virtual Task<ClientResult> RecordAsync(BinaryContent content, RequestOptions? options) =>
+        Transport.SendAsync(RecordRequest(content ?? throw new ArgumentNullException(nameof(content))), options);
+
+    /// <summary>[Protocol method] The synchronous form of <see cref="RecordAsync(BinaryContent, RequestOptions)"/>.</summary>
+    public virtual ClientResult Record(BinaryContent content, RequestOptions? options) =>
+        Transport.Send(RecordRequest(content ?? throw new ArgumentNullException(nameof(content))), options);
+
+    private static TokenlayApiRequest RecordRequest(byte[] body) => new("POST", "/v1/usage/records", "the usage record") { Body = body };
+
+    private static TokenlayApiRequest RecordRequest(BinaryContent content) => new("POST", "/v1/usage/records", "the usage record") { Content = content };
+
+    private static TokenlayApiRequest GetRequest(TokenlayUsageQuery? query)
     {
-        if (record is null)
+        query ??= new TokenlayUsageQuery();
+        TokenlayApiTransport.ValidateRange(query.Since, query.Until, nameof(query));
+        return new TokenlayApiRequest("GET", "/v1/usage", "the usage request")
         {
-            throw new ArgumentNullException(nameof(record));
-        }
-        return Transport.SendAsync("POST", "/v1/usage/records", null, BudgetRequestWriter.Record(record),
-            TokenlayJsonContext.Default.TokenlayRecordResult, "the usage record", cancellationToken);
+            Query = new KeyValuePair<string, string?>[]
+            {
+                new("user", query.User),
+                new("org", query.Org),
+                new("project", query.Project),
+                new("feature", query.Feature),
+                new("model", query.Model),
+                new("key_ref", query.KeyRef),
+                new("since", TokenlayApiTransport.Time(query.Since)),
+                new("until", TokenlayApiTransport.Time(query.Until)),
+            },
+        };
     }
 
     /// <summary>

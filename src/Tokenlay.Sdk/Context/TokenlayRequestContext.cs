@@ -36,7 +36,7 @@ public class TokenlayRequestContext
     public string? ProviderApiKey { get; set; }
 
     /// <summary>
-    /// The customer whose connected key (<see cref="Companion.TokenlayKeysClient.ConnectAsync"/>) these calls use,
+    /// The customer whose connected key (<see cref="Companion.TokenlayKeysClient.ConnectAsync(TokenlayKeyConnection, System.Threading.CancellationToken)"/>) these calls use,
     /// sent as <c>x-tokenlay-key-ref</c>: Tokenlay sends them to that key's provider and base with that key,
     /// and no provider key is sent. It takes the place of a <see cref="ProviderApiKey"/> and <see cref="ProviderApiBase"/>
     /// set further out (client defaults, outer scopes), and a <see cref="ProviderApiKey"/> set further in takes its place;

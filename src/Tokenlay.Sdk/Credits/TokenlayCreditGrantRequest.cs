@@ -2,7 +2,7 @@ using System;
 
 namespace Tokenlay;
 
-/// <summary>Credits to grant to an account (<see cref="Companion.TokenlayCreditsClient.GrantAsync"/>).</summary>
+/// <summary>Credits to grant to an account (<see cref="Companion.TokenlayCreditsClient.GrantAsync(TokenlayCreditGrantRequest, System.Threading.CancellationToken)"/>).</summary>
 /// <example><code>new TokenlayCreditGrantRequest("user:alice", 500m) { Category = "promotional", ExpiresAt = DateTimeOffset.UtcNow.AddDays(30) }</code></example>
 public sealed class TokenlayCreditGrantRequest
 {

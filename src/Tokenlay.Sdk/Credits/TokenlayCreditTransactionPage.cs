@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace Tokenlay;
 
 /// <summary>One page of an account's history, newest first.</summary>
-public sealed class TokenlayCreditTransactionPage
+public sealed class TokenlayCreditTransactionPage : Companion.ITokenlayPage<TokenlayCreditTransaction>
 {
     /// <summary>The transactions of this page.</summary>
     public IReadOnlyList<TokenlayCreditTransaction> Data { get => _data ?? Array.Empty<TokenlayCreditTransaction>(); init => _data = value; }

@@ -6,7 +6,7 @@ namespace Tokenlay;
 /// <summary>
 /// A call named a customer (<see cref="TokenlayRequestContext.KeyRef"/>) with no usable connected key:
 /// HTTP 403 <c>key_not_connected</c> (none was ever connected for it, or not for that provider) or
-/// <c>key_revoked</c> (<see cref="IsRevoked"/>). Connect one with <see cref="Companion.TokenlayKeysClient.ConnectAsync"/>.
+/// <c>key_revoked</c> (<see cref="IsRevoked"/>). Connect one with <see cref="Companion.TokenlayKeysClient.ConnectAsync(TokenlayKeyConnection, System.Threading.CancellationToken)"/>.
 /// </summary>
 public class TokenlayKeyNotConnectedException : TokenlayPermissionDeniedException
 {

@@ -27,7 +27,7 @@ public sealed class TokenlayBlockEntry
 }
 
 /// <summary>One page of the blocklist, by subject.</summary>
-public sealed class TokenlayBlockEntryPage
+public sealed class TokenlayBlockEntryPage : Companion.ITokenlayPage<TokenlayBlockEntry>
 {
     /// <summary>The entries of this page.</summary>
     public System.Collections.Generic.IReadOnlyList<TokenlayBlockEntry> Data { get => _data ?? Array.Empty<TokenlayBlockEntry>(); init => _data = value; }

@@ -3,7 +3,7 @@ using System;
 namespace Tokenlay;
 
 /// <summary>
-/// A customer's provider key to connect with <see cref="Companion.TokenlayKeysClient.ConnectAsync"/>.
+/// A customer's provider key to connect with <see cref="Companion.TokenlayKeysClient.ConnectAsync(TokenlayKeyConnection, System.Threading.CancellationToken)"/>.
 /// The secret is sent once, then never returned: Tokenlay keeps it encrypted and calls use it by
 /// <see cref="RefId"/> (<see cref="TokenlayRequestContext.KeyRef"/>). <see cref="ToString"/> never shows it.
 /// </summary>

@@ -35,7 +35,7 @@ public sealed class TokenlayKeyEvent
 }
 
 /// <summary>One page of <see cref="Companion.TokenlayKeysClient.ListAsync"/>.</summary>
-public sealed class TokenlayConnectedKeyPage
+public sealed class TokenlayConnectedKeyPage : Companion.ITokenlayPage<TokenlayConnectedKey>
 {
     /// <summary>The keys, oldest first.</summary>
     public IReadOnlyList<TokenlayConnectedKey> Data { get => _data ?? Array.Empty<TokenlayConnectedKey>(); init => _data = value; }
@@ -47,7 +47,7 @@ public sealed class TokenlayConnectedKeyPage
 }
 
 /// <summary>One page of <see cref="Companion.TokenlayKeysClient.ListEventsAsync"/>.</summary>
-public sealed class TokenlayKeyEventPage
+public sealed class TokenlayKeyEventPage : Companion.ITokenlayPage<TokenlayKeyEvent>
 {
     /// <summary>The events, oldest first.</summary>
     public IReadOnlyList<TokenlayKeyEvent> Data { get => _data ?? Array.Empty<TokenlayKeyEvent>(); init => _data = value; }

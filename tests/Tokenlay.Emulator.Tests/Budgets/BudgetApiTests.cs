@@ -22,12 +22,12 @@ public class BudgetApiTests
         Assert.Equal(2500, job.Held.Tokens);
         Assert.Equal(1500, job.Used.Tokens);
         Assert.Equal("reservation", commit.Entry.Source);
-        Assert.Equal(4000, (await tokenlay.Limits.CheckAsync(check)).Limits[0].Current); // 1500 used + 2500 held
+        Assert.Equal(4000, (await tokenlay.Limits.CheckAsync(check)).Value.Limits[0].Current); // 1500 used + 2500 held
 
         await job.DisposeAsync();
 
         Assert.Equal("released", job.Status);
-        Assert.Equal(1500, (await tokenlay.Limits.CheckAsync(check)).Limits[0].Current);
+        Assert.Equal(1500, (await tokenlay.Limits.CheckAsync(check)).Value.Limits[0].Current);
         await job.DisposeAsync(); // harmless twice
     }
 

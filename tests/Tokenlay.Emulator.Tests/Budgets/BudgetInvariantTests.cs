@@ -21,7 +21,7 @@ public class BudgetInvariantTests
         {
             try
             {
-                return await tokenlay.Limits.ReserveAsync(Dime(prefix + i));
+                return (await tokenlay.Limits.ReserveAsync(Dime(prefix + i))).Value;
             }
             catch (TokenlayLimitExceededException)
             {
@@ -61,7 +61,7 @@ public class BudgetInvariantTests
         {
             Org = "acme", EstimatedCostUsd = 0.60m, TimeToLive = TimeSpan.FromSeconds(60),
         });
-        Assert.Equal(0.40m, (await tokenlay.Limits.CheckAsync(check)).Remaining("cost"));
+        Assert.Equal(0.40m, (await tokenlay.Limits.CheckAsync(check)).Value.Remaining("cost"));
         await Assert.ThrowsAsync<TokenlayLimitExceededException>(() => tokenlay.Limits.ReserveAsync(new TokenlayReservationRequest("gpt-4o") { Org = "acme", EstimatedCostUsd = 0.50m }));
 
         clock.Advance(TimeSpan.FromSeconds(61));
@@ -70,7 +70,7 @@ public class BudgetInvariantTests
         Assert.Equal(before.Remaining("cost"), after.Remaining("cost"));
         Assert.Equal(1.00m, after.Remaining("cost"));
         await using TokenlayReservation next = await tokenlay.Limits.ReserveAsync(new TokenlayReservationRequest("gpt-4o") { Org = "acme", EstimatedCostUsd = 0.90m });
-        Assert.Equal(0, (await tokenlay.Usage.GetAsync()).Totals.Requests);
+        Assert.Equal(0, (await tokenlay.Usage.GetAsync()).Value.Totals.Requests);
     }
 
     [Fact]

@@ -100,7 +100,7 @@ public class CreditsClientTests
         Assert.NotNull(reported!.CreditsUsed);
         Assert.Equal(reported.TokensUsed, (long?)reported.CreditsUsed);
         Assert.Equal(1000m - reported.CreditsUsed, reported.CreditsRemaining);
-        Assert.Equal(reported.CreditsRemaining, (await Client(emulator).Credits.GetAccountAsync("user:dan")).Available);
+        Assert.Equal(reported.CreditsRemaining, (await Client(emulator).Credits.GetAccountAsync("user:dan")).Value.Available);
     }
 
     [Fact]
@@ -114,7 +114,8 @@ public class CreditsClientTests
             await tokenlay.Credits.AdjustAsync("user:erin", i % 2 == 0 ? i : -i, $"correction {i}");
         }
 
-        List<TokenlayCreditTransactionPage> pages = await tokenlay.Credits.ListTransactionPagesAsync("user:erin", new TokenlayCreditTransactionQuery { PageSize = 10 }).ToListAsync();
+        List<TokenlayCreditTransactionPage> pages = await tokenlay.Credits.ListTransactionsAsync("user:erin", new TokenlayCreditTransactionQuery { PageSize = 10 }).GetRawPagesAsync()
+            .Select(page => ((ClientResult<TokenlayCreditTransactionPage>)page).Value).ToListAsync();
         List<TokenlayCreditTransaction> adjustments = await tokenlay.Credits.ListTransactionsAsync("user:erin", new TokenlayCreditTransactionQuery { Type = "adjustment", PageSize = 7 }).ToListAsync();
         TokenlayCreditTransaction first = await tokenlay.Credits.ListTransactionsAsync("user:erin", new TokenlayCreditTransactionQuery { PageSize = 1 }).FirstAsync();
 
@@ -125,7 +126,7 @@ public class CreditsClientTests
         Assert.Equal("correction 24", all[0].Reason);
         Assert.Equal("grant", all[^1].Type);
         Assert.Equal(24, adjustments.Count);
-        Assert.Equal(all.Sum(t => t.Amount), (await tokenlay.Credits.GetAccountAsync("user:erin")).Settled);
+        Assert.Equal(all.Sum(t => t.Amount), (await tokenlay.Credits.GetAccountAsync("user:erin")).Value.Settled);
         Assert.Equal(all[0].Id, first.Id);
     }
 
@@ -142,7 +143,7 @@ public class CreditsClientTests
             tokenlay.Credits.GrantAsync(new TokenlayCreditGrantRequest("user:fay", 999m) { IdempotencyKey = "invoice-42" }));
 
         Assert.Equal(first.Id, again.Id);
-        Assert.Equal(250m, (await tokenlay.Credits.GetAccountAsync("user:fay")).Available);
+        Assert.Equal(250m, (await tokenlay.Credits.GetAccountAsync("user:fay")).Value.Available);
         Assert.Equal("idempotency_key_reused", conflict.ErrorCode);
     }
 
@@ -174,7 +175,7 @@ public class CreditsClientTests
         {
             RolloverMax = 2_000m, Alerts = [TokenlayCreditAlert.BelowPercent(20), TokenlayCreditAlert.BelowCredits(100)],
         });
-        IReadOnlyList<TokenlayCreditTier> tiers = await tokenlay.Credits.Tiers.ListAsync();
+        IReadOnlyList<TokenlayCreditTier> tiers = (await tokenlay.Credits.Tiers.ListAsync()).Value;
         TokenlayCreditAccount account = await tokenlay.Credits.SetTierAsync("user:hal", "pro", resetBalance: true);
         TokenlayCreditTransaction refill = await tokenlay.Credits.ListTransactionsAsync("user:hal").FirstAsync();
 

@@ -1,3 +1,4 @@
+using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -70,7 +71,8 @@ public class GuardrailsClientTests
             await tokenlay.Blocklist.AddAsync($"user:u{i:00}", reason: "r" + i);
         }
 
-        List<TokenlayBlockEntryPage> pages = await tokenlay.Blocklist.ListPagesAsync(pageSize: 5).ToListAsync();
+        List<TokenlayBlockEntryPage> pages = await tokenlay.Blocklist.ListAsync(pageSize: 5).GetRawPagesAsync()
+            .Select(page => ((ClientResult<TokenlayBlockEntryPage>)page).Value).ToListAsync();
         List<TokenlayBlockEntry> all = await tokenlay.Blocklist.ListAsync().ToListAsync();
         List<TokenlayBlockEntry> one = await tokenlay.Blocklist.ListAsync("user:u03").ToListAsync();
         bool removed = await tokenlay.Blocklist.RemoveAsync("user:u03");

@@ -21,7 +21,7 @@ public class RunMeteredTests
 
         TokenlayMeteredResult<string> result = await tokenlay.Limits.RunMeteredAsync(Job("ann"), async (reservation, ct) =>
         {
-            availableDuringWork = (await tokenlay.Credits.GetAccountAsync("user:ann", ct)).Available;
+            availableDuringWork = (await tokenlay.Credits.GetAccountAsync("user:ann", ct)).Value.Available;
             return "summary";
         }, _ => (30, 12));
 
@@ -58,7 +58,7 @@ public class RunMeteredTests
         Assert.Equal("user:ben", refusal.Account);
         Assert.Null(result.Reservation);
         await Assert.ThrowsAsync<TokenlayInsufficientCreditsException>(() => Task.FromResult(result.GetValueOrThrow()));
-        Assert.Equal(0.0001m, (await tokenlay.Credits.GetAccountAsync("user:ben")).Available);
+        Assert.Equal(0.0001m, (await tokenlay.Credits.GetAccountAsync("user:ben")).Value.Available);
     }
 
     [Fact]

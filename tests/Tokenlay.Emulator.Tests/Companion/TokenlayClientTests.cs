@@ -199,7 +199,7 @@ public class TokenlayClientTests
         Assert.Equal(before.CostUsd * 100, after.CostUsd);
         Assert.Empty(cleared.Overrides);
         Assert.Equal(before.CostUsd, restored.CostUsd);
-        Assert.Equal(0.60m, (await tokenlay.Pricing.GetAsync()).Defaults["openai"]["gpt-4o-mini"].Output);
+        Assert.Equal(0.60m, (await tokenlay.Pricing.GetAsync()).Value.Defaults["openai"]["gpt-4o-mini"].Output);
     }
 
     [Fact]

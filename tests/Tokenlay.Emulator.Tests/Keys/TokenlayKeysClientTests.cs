@@ -29,8 +29,8 @@ public sealed class TokenlayKeysClientTests : IAsyncLifetime
         await _provider.DisposeAsync();
     }
 
-    private Task<TokenlayConnectedKey> ConnectAsync(string refId = "acme", string key = Secret) =>
-        _tokenlay.Keys.ConnectAsync(new TokenlayKeyConnection(refId, TokenlayKeyProvider.OpenAICompatible, key) { BaseUrl = new Uri(_provider.Base), Label = "OpenRouter" });
+    private async Task<TokenlayConnectedKey> ConnectAsync(string refId = "acme", string key = Secret) =>
+        await _tokenlay.Keys.ConnectAsync(new TokenlayKeyConnection(refId, TokenlayKeyProvider.OpenAICompatible, key) { BaseUrl = new Uri(_provider.Base), Label = "OpenRouter" });
 
     private async Task<ChatCompletion> AsCustomerAsync(string refId)
     {
@@ -53,7 +53,7 @@ public sealed class TokenlayKeysClientTests : IAsyncLifetime
         Assert.Equal("OpenRouter", key.Label);
         ReceivedRequest call = Assert.Single(_provider.Calls);
         Assert.Equal("Bearer " + Secret, call.Header("authorization"));
-        TokenlayLogEntry entry = Assert.Single((await _tokenlay.Logs.GetPageAsync(new TokenlayLogQuery { KeyRef = "acme" })).Data);
+        TokenlayLogEntry entry = Assert.Single((await _tokenlay.Logs.GetPageAsync(new TokenlayLogQuery { KeyRef = "acme" })).Value.Data);
         Assert.Equal(key.Id, entry.KeyId);
         Assert.Equal("acme", entry.KeyRef);
         TokenlayUsage usage = await _tokenlay.Usage.GetAsync(new TokenlayUsageQuery { KeyRef = "acme" });

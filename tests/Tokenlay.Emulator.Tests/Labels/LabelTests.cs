@@ -39,7 +39,7 @@ public class LabelTests
         Assert.Equal(new TokenlayLabel[] { label }, entry.Labels);
         Assert.Equal(new TokenlayLabel[] { label }, entry.PromptLabels);
         Assert.Null(entry.LabelsError);
-        TokenlayLabelUsage byLabel = Assert.Single((await tokenlay.Usage.GetAsync()).ByLabel);
+        TokenlayLabelUsage byLabel = Assert.Single((await tokenlay.Usage.GetAsync()).Value.ByLabel);
         Assert.Equal((label, 1L, 1L), (byLabel.Label.ToString(), byLabel.Calls, byLabel.Requests));
         TokenlayCheckResult check = await tokenlay.Limits.CheckAsync(new TokenlayCheckRequest("gpt-4o-mini") { User = "alice" });
         // safe is the absence of the other labels: a check lists only the others.

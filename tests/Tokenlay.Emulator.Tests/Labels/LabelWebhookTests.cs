@@ -118,7 +118,7 @@ public class LabelWebhookTests
         TokenlayLogEntry entry = await tokenlay.Logs.GetAsync(detected.RequestId!);
         Assert.Equal([TokenlayLabel.TosBreach], entry.Labels); // safe gives way to what the reply had
         Assert.Equal([TokenlayLabel.Safe], entry.PromptLabels);
-        Assert.Equal([TokenlayLabel.TosBreach], (await tokenlay.Limits.CheckAsync(new TokenlayCheckRequest("gpt-4o-mini") { User = "alice" })).RecentLabels);
+        Assert.Equal([TokenlayLabel.TosBreach], (await tokenlay.Limits.CheckAsync(new TokenlayCheckRequest("gpt-4o-mini") { User = "alice" })).Value.RecentLabels);
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public sealed class TokenlayLogEntry
     /// <summary>Whether the call counts in usage and limits: it succeeded, or a stream was cut short after output was produced.</summary>
     public bool Counted { get; init; }
 
-    /// <summary>Where the entry comes from: <c>proxy</c>, <c>recorded</c> (<see cref="TokenlayUsageClient.RecordAsync"/>) or <c>reservation</c> (<see cref="TokenlayReservation.CommitAsync"/>).</summary>
+    /// <summary>Where the entry comes from: <c>proxy</c>, <c>recorded</c> (<see cref="TokenlayUsageClient.RecordAsync(TokenlayUsageRecord, System.Threading.CancellationToken)"/>) or <c>reservation</c> (<see cref="TokenlayReservation.CommitAsync"/>).</summary>
     public string? Source { get; init; }
 
     /// <summary>How the tokens were counted: <c>counted</c> (the model's tokenizer), <c>provider</c>, <c>estimated</c> or <c>reported</c> (by the app).</summary>
@@ -126,7 +126,7 @@ public sealed class TokenlayLogEntry
 }
 
 /// <summary>One page of logs, newest first.</summary>
-public sealed class TokenlayLogPage
+public sealed class TokenlayLogPage : ITokenlayPage<TokenlayLogEntry>
 {
     /// <summary>The entries of this page.</summary>
     public IReadOnlyList<TokenlayLogEntry> Data { get => _data ?? Array.Empty<TokenlayLogEntry>(); init => _data = value; }
