@@ -109,8 +109,8 @@ internal sealed class TokenlayExceptionHandler : IExceptionHandler
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            WriteString(json, "type", limit.Type);
-            WriteString(json, "window", limit.Window);
+            WriteString(json, "type", limit.Type?.ToString());
+            WriteString(json, "window", limit.Window?.ToString());
             WriteString(json, "per", limit.Per);
             if (limit.Current is { } current)
             {

@@ -73,9 +73,9 @@ public sealed class TokenlayCheckResult
     [JsonIgnore]
     public DateTimeOffset? ResetsAt => Limits.Where(l => l.Exceeded && l.ResetsAt is not null).Select(l => l.ResetsAt).Min();
 
-    /// <summary>What is left of the limit of type <paramref name="type"/> (<c>requests</c>, <c>tokens</c>, <c>cost</c>); the smallest if there are several, null if there is none.</summary>
-    public decimal? Remaining(string type) =>
-        Limits.Where(l => string.Equals(l.Type, type, StringComparison.OrdinalIgnoreCase)).Select(l => (decimal?)l.Remaining).Min();
+    /// <summary>What is left of the limit of type <paramref name="type"/> (<see cref="TokenlayLimitType.Tokens"/>, <see cref="TokenlayLimitType.Cost"/>...); the smallest if there are several, null if there is none.</summary>
+    public decimal? Remaining(TokenlayLimitType type) =>
+        Limits.Where(l => l.Type == type).Select(l => (decimal?)l.Remaining).Min();
 
     /// <summary>One line: allowed or not, the rule and action, the model, and each limit.</summary>
     /// <example><c>Check: blocked by rule free-tier (Block), model gpt-4o-mini; requests per user 'alice' per day: 100/100, 0 left</c></example>

@@ -5,11 +5,11 @@ namespace Tokenlay;
 /// <summary>Where one limit stands for the subject of a check: used and held so far, what remains, when it resets.</summary>
 public sealed class TokenlayLimitStatus
 {
-    /// <summary><c>requests</c>, <c>tokens</c>, <c>cost</c> (USD) or <c>concurrent</c>.</summary>
-    public string? Type { get; init; }
+    /// <summary>What the limit counts: requests, tokens, cost (USD) or concurrent calls.</summary>
+    public TokenlayLimitType? Type { get; init; }
 
-    /// <summary><c>minute</c>, <c>hour</c>, <c>day</c>, <c>month</c>, <c>year</c> or <c>total</c>.</summary>
-    public string? Window { get; init; }
+    /// <summary>The window it counts over: minute, hour, day, month, year or total.</summary>
+    public TokenlayLimitWindow? Window { get; init; }
 
     /// <summary>The metadata field the limit counts per, for example <c>user</c>.</summary>
     public string? Per { get; init; }

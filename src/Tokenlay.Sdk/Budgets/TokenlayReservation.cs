@@ -43,8 +43,8 @@ public class TokenlayReservation : IAsyncDisposable
     /// <summary>The reservation id; proxied calls name it in <c>x-tokenlay-reservation</c>.</summary>
     public virtual string Id => _state.Id;
 
-    /// <summary><c>active</c>, <c>released</c> or <c>expired</c>, as last seen.</summary>
-    public virtual string? Status => _state.Status;
+    /// <summary>Active, released or expired, as last seen.</summary>
+    public virtual TokenlayReservationStatus? Status => _state.Status;
 
     /// <summary>The model the reservation was made for.</summary>
     public virtual string? Model => _state.Model;
@@ -111,7 +111,7 @@ public class TokenlayReservation : IAsyncDisposable
     {
         if (_client is null)
         {
-            _state = Copy(_state, "released", new TokenlayBudgetAmount(), _state.Used, _state.Calls);
+            _state = Copy(_state, TokenlayReservationStatus.Released, new TokenlayBudgetAmount(), _state.Used, _state.Calls);
             return;
         }
         _state = await _client.ReleaseAsync(Id, cancellationToken).ConfigureAwait(false);
@@ -123,7 +123,7 @@ public class TokenlayReservation : IAsyncDisposable
     /// </summary>
     public virtual async ValueTask DisposeAsync()
     {
-        if (Status is "released" or "expired")
+        if (Status == TokenlayReservationStatus.Released || Status == TokenlayReservationStatus.Expired)
         {
             return;
         }
@@ -154,7 +154,7 @@ public class TokenlayReservation : IAsyncDisposable
         };
     }
 
-    private static TokenlayReservationState Copy(TokenlayReservationState s, string? status, TokenlayBudgetAmount held, TokenlayBudgetAmount used, long calls) => new()
+    private static TokenlayReservationState Copy(TokenlayReservationState s, TokenlayReservationStatus? status, TokenlayBudgetAmount held, TokenlayBudgetAmount used, long calls) => new()
     {
         Id = s.Id, Status = status, Model = s.Model, RuleId = s.RuleId, Held = held, Used = used, Calls = calls, CreatedAt = s.CreatedAt, ExpiresAt = s.ExpiresAt,
     };

@@ -9,7 +9,7 @@ internal sealed class TokenlayReservationState
     public string Id { get => _id ?? ""; init => _id = value; }
 
     private readonly string? _id;
-    public string? Status { get; init; }
+    public TokenlayReservationStatus? Status { get; init; }
     public string? Model { get; init; }
     public string? RuleId { get; init; }
     public TokenlayBudgetAmount Held { get => _held ?? new TokenlayBudgetAmount(); init => _held = value; }

@@ -298,7 +298,7 @@ internal static class TokenlayErrorFactory
                         if (tokenlay.TryGetProperty("limit", out JsonElement limit) && limit.ValueKind == JsonValueKind.Object)
                         {
                             parsed.Limit = new TokenlayLimit(
-                                AsText(limit, "type"), AsText(limit, "window"), AsText(limit, "per"),
+                                TokenlayLimitType.FromWire(AsText(limit, "type")), TokenlayLimitWindow.FromWire(AsText(limit, "window")), AsText(limit, "per"),
                                 AsDecimal(limit, "current"), AsDecimal(limit, "max"), AsDate(limit, "resets_at"), AsBool(limit, "rolling"));
                         }
                         if (tokenlay.TryGetProperty("credits", out JsonElement credits) && credits.ValueKind == JsonValueKind.Object)

@@ -6,13 +6,13 @@ namespace Tokenlay;
 public class TokenlayLimit
 {
     /// <summary>Creates a limit description; for tests and mocks.</summary>
-    public TokenlayLimit(string? type, string? window, string? per, decimal? current, decimal? max, DateTimeOffset? resetsAt)
+    public TokenlayLimit(TokenlayLimitType? type, TokenlayLimitWindow? window, string? per, decimal? current, decimal? max, DateTimeOffset? resetsAt)
         : this(type, window, per, current, max, resetsAt, null)
     {
     }
 
     /// <summary>Creates a limit description that says whether its window is rolling; for tests and mocks.</summary>
-    public TokenlayLimit(string? type, string? window, string? per, decimal? current, decimal? max, DateTimeOffset? resetsAt, bool? rolling)
+    public TokenlayLimit(TokenlayLimitType? type, TokenlayLimitWindow? window, string? per, decimal? current, decimal? max, DateTimeOffset? resetsAt, bool? rolling)
     {
         Rolling = rolling;
         Type = type;
@@ -23,11 +23,11 @@ public class TokenlayLimit
         ResetsAt = resetsAt;
     }
 
-    /// <summary>What is limited: <c>requests</c>, <c>tokens</c>, <c>cost</c> or <c>concurrent</c>.</summary>
-    public virtual string? Type { get; }
+    /// <summary>What is limited: requests, tokens, cost or concurrent calls.</summary>
+    public virtual TokenlayLimitType? Type { get; }
 
-    /// <summary>The window: <c>minute</c>, <c>hour</c>, <c>day</c>, <c>month</c>, <c>year</c> or <c>total</c>.</summary>
-    public virtual string? Window { get; }
+    /// <summary>The window: minute, hour, day, month, year or total.</summary>
+    public virtual TokenlayLimitWindow? Window { get; }
 
     /// <summary>Whom the limit counts per, for example <c>user</c> or <c>org</c>.</summary>
     public virtual string? Per { get; }

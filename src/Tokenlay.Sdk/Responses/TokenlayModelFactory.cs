@@ -97,7 +97,7 @@ public static class TokenlayModelFactory
         string? ruleId = null) =>
         new(new TokenlayReservationState
         {
-            Id = id, Status = "active", Model = model, RuleId = ruleId,
+            Id = id, Status = TokenlayReservationStatus.Active, Model = model, RuleId = ruleId,
             Held = new TokenlayBudgetAmount { Tokens = heldTokens, CostUsd = heldCostUsd },
             CreatedAt = DateTimeOffset.UtcNow, ExpiresAt = expiresAt ?? DateTimeOffset.UtcNow.AddMinutes(5),
         }, null);

@@ -169,7 +169,7 @@ public static class TokenlayWebhooks
                 TokenlayLimit? limit = null;
                 if (data.TryGetProperty("limit", out JsonElement l) && l.ValueKind == JsonValueKind.Object)
                 {
-                    limit = new TokenlayLimit(Text(l, "type"), Text(l, "window"), Text(l, "per"), Decimal(l, "current"), Decimal(l, "max"),
+                    limit = new TokenlayLimit(TokenlayLimitType.FromWire(Text(l, "type")), TokenlayLimitWindow.FromWire(Text(l, "window")), Text(l, "per"), Decimal(l, "current"), Decimal(l, "max"),
                         Text(l, "resets_at") is { } at && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset r) ? r : null);
                 }
                 return new TokenlayLimitEvent(id, type, created, payload,
@@ -196,7 +196,7 @@ public static class TokenlayWebhooks
             {
                 DateTimeOffset? resetsAt = Date(threshold, "window_resets_at");
                 TokenlayLimit? limit = threshold.TryGetProperty("limit", out JsonElement l) && l.ValueKind == JsonValueKind.Object
-                    ? new TokenlayLimit(Text(l, "type"), Text(l, "window"), Text(l, "per"), Decimal(threshold, "current"), Decimal(l, "max") ?? Decimal(threshold, "max"), resetsAt,
+                    ? new TokenlayLimit(TokenlayLimitType.FromWire(Text(l, "type")), TokenlayLimitWindow.FromWire(Text(l, "window")), Text(l, "per"), Decimal(threshold, "current"), Decimal(l, "max") ?? Decimal(threshold, "max"), resetsAt,
                         l.TryGetProperty("rolling", out JsonElement rolling) && rolling.ValueKind is JsonValueKind.True or JsonValueKind.False ? rolling.GetBoolean() : null)
                     : null;
                 return new TokenlayThresholdEvent(id, type, created, payload, Text(threshold, "rule_id"), Text(threshold, "subject"), limit,
