@@ -67,10 +67,11 @@ public static class TokenlayOpenAIClient
             NetworkTimeout = settings.NetworkTimeout,
             UserAgentApplicationId = UserAgent,
         };
-        // Once per call, outermost first: typed errors around the report around the request headers.
-        clientOptions.AddPolicy(new TokenlayErrorPolicy(source), PipelinePosition.PerCall);
-        clientOptions.AddPolicy(new TokenlayReportPolicy(source), PipelinePosition.PerCall);
+        // Once per call, outermost first: the request headers (which also decide who takes the report),
+        // typed errors around the report, so a refused call is reported before it is thrown.
         clientOptions.AddPolicy(new TokenlayRequestHeadersPolicy(source), PipelinePosition.PerCall);
+        clientOptions.AddPolicy(new TokenlayErrorPolicy(source), PipelinePosition.PerCall);
+        clientOptions.AddPolicy(TokenlayReportPolicy.Instance, PipelinePosition.PerCall);
         clientOptions.AddPolicy(new TokenlayAttemptPolicy(spansInTransport), PipelinePosition.PerTry);
         configureClient?.Invoke(clientOptions);
         clientOptions.Endpoint = settings.Endpoint;

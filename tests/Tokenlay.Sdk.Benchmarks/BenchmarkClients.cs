@@ -13,6 +13,7 @@ internal sealed class BenchmarkClients
     public BenchmarkClients()
     {
         var transport = new HttpClientPipelineTransport(new HttpClient(new CannedHandler()));
+        Transport = transport;
         Raw = new OpenAIClient(new ApiKeyCredential("sk-raw"), new OpenAIClientOptions { Endpoint = Endpoint, Transport = transport })
             .GetChatClient("gpt-4o-mini");
 
@@ -27,6 +28,9 @@ internal sealed class BenchmarkClients
                 o => o.Transport = transport)
             .GetChatClient("gpt-4o-mini");
     }
+
+    /// <summary>The one in-memory transport every client here sends through.</summary>
+    public PipelineTransport Transport { get; }
 
     public ChatClient Raw { get; }
 

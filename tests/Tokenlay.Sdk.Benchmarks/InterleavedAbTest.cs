@@ -59,7 +59,7 @@ internal static class InterleavedAbTest
         }
     }
 
-    private static async Task RunVariantsAsync((string Name, Func<Task> Call)[] variants, int rounds, int batch)
+    internal static async Task RunVariantsAsync((string Name, Func<Task> Call)[] variants, int rounds, int batch)
     {
         var times = variants.Select(_ => new List<double>()).ToArray();
         var bytes = variants.Select(_ => new List<double>()).ToArray();
@@ -98,6 +98,12 @@ internal static class InterleavedAbTest
         {
             double[] ratios = times[v].Zip(times[0], (t, r) => t / r).ToArray();
             Console.WriteLine($"per-round ratio {variants[v].Name} / {variants[0].Name}: median {Median(ratios):0.000}, IQR {Percentile(ratios, 0.25):0.000}–{Percentile(ratios, 0.75):0.000}");
+        }
+        int control = Array.FindIndex(variants, v => v.Name.Contains("(control)", StringComparison.Ordinal));
+        for (int v = control + 1; control > 0 && v < variants.Length; v++)
+        {
+            double[] ratios = times[v].Zip(times[control], (t, c) => t / c).ToArray();
+            Console.WriteLine($"per-round ratio {variants[v].Name} / control: median {Median(ratios):0.000}, IQR {Percentile(ratios, 0.25):0.000}–{Percentile(ratios, 0.75):0.000}");
         }
     }
 

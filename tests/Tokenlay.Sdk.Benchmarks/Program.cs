@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- --filter '*'
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- ab [rounds] [batch]
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- ab-stream [rounds] [batch]
+//   bash tests/Tokenlay.Sdk.Benchmarks/sdk-ab.sh [old-commit] [rounds] [batch]
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- load [requests] [concurrency]
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- memory [calls] [concurrency]
 //   bash tests/Tokenlay.Sdk.Benchmarks/emulator-ab.sh [old-commit] [rounds] [requests] [concurrency]
@@ -27,6 +28,14 @@ if (args.Length > 0 && args[0] == "ab")
     int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30;
     int batch = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
     await InterleavedAbTest.RunAsync(rounds, batch);
+    return;
+}
+if (args.Length > 0 && args[0] == "ab-builds")
+{
+    // ab-builds <old Tokenlay.Sdk.dll> [rounds] [batch] (see sdk-ab.sh)
+    int rounds = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 30;
+    int batch = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
+    await SdkBuildAbTest.RunAsync(args[1], rounds, batch);
     return;
 }
 if (args.Length > 0 && args[0] == "ab-stream")

@@ -21,56 +21,100 @@ internal sealed class TokenlayErrorPolicy : PipelinePolicy
         _source = source;
     }
 
-    public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
-        ProcessCoreAsync(message, pipeline, currentIndex, async: false).AsTask().GetAwaiter().GetResult();
-
-    public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
-        ProcessCoreAsync(message, pipeline, currentIndex, async: true);
-
-    // One body for both: with async false every await below completes synchronously.
-    private async ValueTask ProcessCoreAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex, bool async)
+    public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
-        TokenlaySettings settings = TokenlayCallState.Of(message, _source).Settings;
         try
         {
-            if (async)
-            {
-                await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
-            }
-            else
-            {
-                ProcessNext(message, pipeline, currentIndex);
-            }
+            ProcessNext(message, pipeline, currentIndex);
         }
-        catch (Exception exception) when (TokenlayFailures.Translate(settings, message, exception, Redactor(message, settings)) is { } typed)
+        catch (Exception exception) when (Translate(message, exception) is { } typed)
         {
             throw typed;
         }
+        if (CheckAnswer(message) is { } error)
+        {
+            throw TokenlayFailures.FromErrorResponse(_source.Current, message, error, Redactor(message, _source.Current));
+        }
+    }
+
+    public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    {
+        ValueTask next;
+        try
+        {
+            next = ProcessNextAsync(message, pipeline, currentIndex);
+        }
+        catch (Exception exception) when (Translate(message, exception) is { } typed)
+        {
+            throw typed;
+        }
+        if (!next.IsCompletedSuccessfully)
+        {
+            return AwaitAndCheckAsync(next, message);
+        }
+        next.GetAwaiter().GetResult();
+        // Completed already: check the answer without an async frame of our own (the common success costs none).
+        return CheckAnswer(message) is { } error ? ThrowErrorAsync(message, error) : default;
+    }
+
+    private async ValueTask AwaitAndCheckAsync(ValueTask next, PipelineMessage message)
+    {
+        try
+        {
+            await next.ConfigureAwait(false);
+        }
+        catch (Exception exception) when (Translate(message, exception) is { } typed)
+        {
+            throw typed;
+        }
+        if (CheckAnswer(message) is { } error)
+        {
+            await ThrowErrorAsync(message, error).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask ThrowErrorAsync(PipelineMessage message, PipelineResponse error)
+    {
+        TokenlaySettings settings = _source.Current;
+        throw await TokenlayFailures.FromErrorResponseAsync(settings, message, error, Redactor(message, settings)).ConfigureAwait(false);
+    }
+
+    private TokenlayException? Translate(PipelineMessage message, Exception exception)
+    {
+        TokenlaySettings settings = _source.Current;
+        return TokenlayFailures.Translate(settings, message, exception, Redactor(message, settings));
+    }
+
+    /// <summary>
+    /// Checks a finished call: throws for a success that is not an API answer, guards a streamed body,
+    /// and returns the error response to throw for (null for a success, or when the caller asked for
+    /// the error response itself with <see cref="ClientErrorBehaviors.NoThrow"/>).
+    /// </summary>
+    private PipelineResponse? CheckAnswer(PipelineMessage message)
+    {
         if (message.Response is not { } response)
         {
-            return;
+            return null;
         }
         if (!response.IsError)
         {
-            if (TokenlayFailures.FromUnexpectedSuccess(settings, message, response) is { } notAnApi)
+            if (TokenlayFailures.FromUnexpectedSuccess(_source.Current, message, response) is { } notAnApi)
             {
                 throw notAnApi;
             }
             // A streamed body is read after the pipeline returns: guard it so faults then are typed too.
             if (!message.BufferResponse && response.ContentStream is { } body && body is not StreamFaultTranslator)
             {
-                response.ContentStream = new StreamFaultTranslator(body, message.CancellationToken, TokenlayFailures.Describe(message), settings.Names);
+                response.ContentStream = new StreamFaultTranslator(body, message.CancellationToken, TokenlayFailures.Describe(message), _source.Current.Names);
             }
-            return;
+            return null;
         }
         if (TokenlayRequestOptionsExtensions.PerCallContextPolicy.From(message) is { } perCall
             && (perCall.Options.ErrorOptions & ClientErrorBehaviors.NoThrow) == ClientErrorBehaviors.NoThrow)
         {
-            return; // the caller asked for the error response itself
+            return null; // the caller asked for the error response itself
         }
-        throw async
-            ? await TokenlayFailures.FromErrorResponseAsync(settings, message, response, Redactor(message, settings)).ConfigureAwait(false)
-            : TokenlayFailures.FromErrorResponse(settings, message, response, Redactor(message, settings));
+        return response;
     }
 
     private static Func<string, string> Redactor(PipelineMessage message, TokenlaySettings settings)

@@ -12,53 +12,51 @@ namespace Tokenlay.Pipeline;
 /// </summary>
 internal sealed class TokenlayReportPolicy : PipelinePolicy
 {
-    private readonly TokenlaySettingsSource _source;
+    /// <summary>The policy holds no state (the call's listener is on the message), so one serves every client.</summary>
+    public static TokenlayReportPolicy Instance { get; } = new();
 
-    public TokenlayReportPolicy(TokenlaySettingsSource source)
+    private TokenlayReportPolicy()
     {
-        _source = source;
     }
 
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
         ProcessNext(message, pipeline, currentIndex);
-        Report(message);
+        if (TokenlayReportListener.Of(message) is { } listener)
+        {
+            Report(message, listener);
+        }
     }
 
-    public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
+        // Nobody listens on the hot path: hand the call on as it is, with no async frame of our own.
+        TokenlayReportListener.Of(message) is { } listener
+            ? ProcessAndReportAsync(message, pipeline, currentIndex, listener)
+            : ProcessNextAsync(message, pipeline, currentIndex);
+
+    private static async ValueTask ProcessAndReportAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex, TokenlayReportListener listener)
     {
         await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
-        Report(message);
+        Report(message, listener);
     }
 
-    /// <summary>Whether anyone takes the call's report: a callback (options, scope, per call) or the metrics.</summary>
-    internal static bool Listening(TokenlaySettings settings, Action<TokenlayResponseInfo>[]? scopeCallbacks, Action<TokenlayResponseInfo>[]? callCallbacks) =>
-        settings.OnResponse is not null || scopeCallbacks is { Length: > 0 } || callCallbacks is { Length: > 0 } || TokenlayTelemetry.Enabled;
-
-    private void Report(PipelineMessage message)
+    private static void Report(PipelineMessage message, TokenlayReportListener listener)
     {
         if (message.Response is not { } response)
         {
             return;
         }
-        TokenlayCallState call = TokenlayCallState.Of(message, _source);
-        TokenlaySettings settings = call.Settings;
-        Action<TokenlayResponseInfo>[]? scopeCallbacks = call.Scope?.Callbacks;
-        Action<TokenlayResponseInfo>[]? callCallbacks = TokenlayRequestOptionsExtensions.PerCallContextPolicy.From(message)?.Context.Callbacks;
-        if (!Listening(settings, scopeCallbacks, callCallbacks))
-        {
-            return; // the hot path without listeners reads no header here
-        }
+        TokenlaySettings settings = listener.Settings;
         bool telemetry = TokenlayTelemetry.Enabled;
         TokenlayResponseInfo info = TokenlayResponseInfo.FromResponse(response);
         void Deliver(TokenlayResponseInfo final)
         {
             if (telemetry)
             {
-                TokenlayTelemetry.Record(message, final, call.Started, settings.TelemetryUserTag);
+                TokenlayTelemetry.Record(message, final, listener.Started, settings.TelemetryUserTag);
             }
-            Invoke(callCallbacks, final);
-            Invoke(scopeCallbacks, final);
+            Invoke(listener.Call, final);
+            Invoke(listener.Scope, final);
             settings.OnResponse?.Invoke(final);
         }
         bool summarised = !response.IsError && !message.BufferResponse && response.ContentStream is not null

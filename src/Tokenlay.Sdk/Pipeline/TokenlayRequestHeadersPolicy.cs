@@ -7,7 +7,8 @@ namespace Tokenlay.Pipeline;
 /// <summary>
 /// Writes the call's Tokenlay headers: the provider key and base (or a customer's key ref), metadata
 /// and extra headers (per call beats scope beats defaults), one idempotency key, and the request for
-/// a stream summary when someone listens. It runs once per call, so every retry carries the same headers.
+/// a stream summary when someone listens; and it decides who takes the call's report. It is the
+/// outermost Tokenlay policy and runs once per call, so every retry carries the same headers.
 /// </summary>
 internal sealed class TokenlayRequestHeadersPolicy : PipelinePolicy
 {
@@ -32,9 +33,9 @@ internal sealed class TokenlayRequestHeadersPolicy : PipelinePolicy
 
     private void Apply(PipelineMessage message)
     {
-        TokenlayCallState call = TokenlayCallState.Of(message, _source);
-        TokenlayResolvedContext? scope = call.Scope;
-        TokenlayResolvedContext defaults = call.Settings.Defaults;
+        TokenlaySettings settings = _source.Current;
+        TokenlayResolvedContext? scope = TokenlayScope.Current;
+        TokenlayResolvedContext defaults = settings.Defaults;
         PipelineRequestHeaders headers = message.Request.Headers;
         // A header already on the request came from RequestOptions (per call): it wins, so only fill gaps.
         if (scope is not null)
@@ -64,10 +65,11 @@ internal sealed class TokenlayRequestHeadersPolicy : PipelinePolicy
         {
             headers.Set(TokenlayHeaderNames.IdempotencyKey, IdempotencyKeys.Next());
         }
-        // A streamed reply's headers go out before its usage exists: when someone listens, ask the proxy
-        // for a final tokenlay.summary event; callers that do not ask get byte-identical streams.
-        if (!message.BufferResponse
-            && TokenlayReportPolicy.Listening(call.Settings, scope?.Callbacks, TokenlayRequestOptionsExtensions.PerCallContextPolicy.From(message)?.Context.Callbacks))
+        // Who takes the report is known now; a streamed reply's headers go out before its usage exists,
+        // so when someone listens, ask the proxy for a final tokenlay.summary event (callers that do not
+        // ask get byte-identical streams).
+        if (TokenlayReportListener.Attach(message, settings, scope?.Callbacks, TokenlayRequestOptionsExtensions.PerCallContextPolicy.From(message)?.Context.Callbacks)
+            && !message.BufferResponse)
         {
             headers.Set(TokenlayHeaderNames.StreamSummary, "event");
         }
