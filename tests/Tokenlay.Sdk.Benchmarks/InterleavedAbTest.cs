@@ -59,7 +59,8 @@ internal static class InterleavedAbTest
         }
     }
 
-    internal static async Task RunVariantsAsync((string Name, Func<Task> Call)[] variants, int rounds, int batch)
+    /// <returns>Each variant's per-call time of every kept round, in nanoseconds.</returns>
+    internal static async Task<List<double>[]> RunVariantsAsync((string Name, Func<Task> Call)[] variants, int rounds, int batch)
     {
         var times = variants.Select(_ => new List<double>()).ToArray();
         var bytes = variants.Select(_ => new List<double>()).ToArray();
@@ -105,6 +106,14 @@ internal static class InterleavedAbTest
             double[] ratios = times[v].Zip(times[control], (t, c) => t / c).ToArray();
             Console.WriteLine($"per-round ratio {variants[v].Name} / control: median {Median(ratios):0.000}, IQR {Percentile(ratios, 0.25):0.000}–{Percentile(ratios, 0.75):0.000}");
         }
+        return times;
+    }
+
+    /// <summary>Prints the per-round ratio of two variants' times (their median cancels the drift between rounds).</summary>
+    internal static void PrintRatio(string name, List<double> a, List<double> b)
+    {
+        double[] ratios = a.Zip(b, (x, y) => x / y).ToArray();
+        Console.WriteLine($"per-round ratio {name}: median {Median(ratios):0.000}, IQR {Percentile(ratios, 0.25):0.000}–{Percentile(ratios, 0.75):0.000}");
     }
 
     private static double Median(IEnumerable<double> values) => Percentile(values, 0.5);

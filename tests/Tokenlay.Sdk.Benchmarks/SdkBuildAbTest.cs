@@ -47,7 +47,9 @@ internal static class SdkBuildAbTest
                 }
             }),
         };
-        await InterleavedAbTest.RunVariantsAsync(variants, rounds, batch);
+        List<double>[] times = await InterleavedAbTest.RunVariantsAsync(variants, rounds, batch);
+        InterleavedAbTest.PrintRatio("this build / old build, no scope", times[3], times[2]);
+        InterleavedAbTest.PrintRatio("this build / old build, one scope", times[5], times[4]);
     }
 
     // The old build's TokenlayOpenAIClient.Create(TokenlayOptions, Action<OpenAIClientOptions>), through

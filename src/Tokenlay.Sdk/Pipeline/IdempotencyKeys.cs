@@ -14,8 +14,21 @@ internal static class IdempotencyKeys
     private static readonly string s_prefix = CreatePrefix();
     private static long s_counter;
 
-    public static string Next() =>
-        s_prefix + Interlocked.Increment(ref s_counter).ToString("x", CultureInfo.InvariantCulture);
+    public static string Next()
+    {
+        long n = Interlocked.Increment(ref s_counter);
+#if NET
+        // One string per call, written in place (the counter's own string would be a second one).
+        int digits = Math.Max(1, (67 - (int)ulong.LeadingZeroCount((ulong)n)) / 4);
+        return string.Create(s_prefix.Length + digits, n, static (span, value) =>
+        {
+            s_prefix.AsSpan().CopyTo(span);
+            value.TryFormat(span.Slice(s_prefix.Length), out _, "x", CultureInfo.InvariantCulture);
+        });
+#else
+        return s_prefix + n.ToString("x", CultureInfo.InvariantCulture);
+#endif
+    }
 
     private static string CreatePrefix()
     {

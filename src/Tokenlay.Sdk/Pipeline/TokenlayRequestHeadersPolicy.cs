@@ -58,7 +58,11 @@ internal sealed class TokenlayRequestHeadersPolicy : PipelinePolicy
         }
         else
         {
-            SetIfMissing(headers, TokenlayHeaderNames.ProviderKey, scope?.ProviderApiKey ?? defaults.ProviderApiKey);
+            // Each header name is looked up once: a lookup in HttpClient's headers costs as much as a set.
+            if (!perCallKey && (scope?.ProviderApiKey ?? defaults.ProviderApiKey) is { } providerKey)
+            {
+                headers.Set(TokenlayHeaderNames.ProviderKey, providerKey);
+            }
             SetIfMissing(headers, TokenlayHeaderNames.ProviderBase, scope?.ProviderApiBase ?? defaults.ProviderApiBase);
         }
         if (!headers.TryGetValue(TokenlayHeaderNames.IdempotencyKey, out _))
