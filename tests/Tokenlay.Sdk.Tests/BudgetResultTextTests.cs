@@ -9,7 +9,7 @@ public class BudgetResultTextTests
         var check = new TokenlayCheckResult
         {
             Allowed = false,
-            ActionText = "block",
+            Action = TokenlayRuleAction.Block,
             RuleId = "free-tier",
             Model = "gpt-4o-mini",
             Limits = [new TokenlayLimitStatus { Type = "requests", Per = "user", Key = "alice", Window = "day", Current = 100, Max = 100, Remaining = 0, Exceeded = true }],
@@ -17,7 +17,7 @@ public class BudgetResultTextTests
 
         string text = check.ToString();
 
-        Assert.Equal("Check: blocked by rule free-tier (Block), model gpt-4o-mini; requests per user 'alice' per day: 100/100, 0 left", text);
+        Assert.Equal("Check: blocked by rule free-tier (block), model gpt-4o-mini; requests per user 'alice' per day: 100/100, 0 left", text);
     }
 
     [Fact]

@@ -71,8 +71,8 @@ public class ResponseInfoTests
         Assert.Null(info.TokensUsed);
         Assert.Null(info.RequestId);
         Assert.Equal(new[] { "plain text, not JSON" }, info.Warnings);
-        Assert.Equal(TokenlayRuleAction.Unknown, info.RuleAction);
-        Assert.Equal("teleport", info.RuleActionText);
+        Assert.Equal(new TokenlayRuleAction("teleport"), info.RuleAction); // kept as sent
+        Assert.Equal("teleport", info.RuleAction?.ToString());
     }
 
     [Fact]

@@ -20,14 +20,13 @@ internal static class TokenlayLog
 
     public static Action<TokenlayResponseInfo> For(ILogger logger) => info =>
     {
-        switch (info.RuleAction)
+        if (info.RuleAction == TokenlayRuleAction.Block)
         {
-            case TokenlayRuleAction.Block:
-                s_blocked(logger, info.RuleId, info.Status, info.RequestId, null);
-                break;
-            case TokenlayRuleAction.Downgrade:
-                s_downgraded(logger, info.Model, info.RuleId, info.RequestId, null);
-                break;
+            s_blocked(logger, info.RuleId, info.Status, info.RequestId, null);
+        }
+        else if (info.RuleAction == TokenlayRuleAction.Downgrade)
+        {
+            s_downgraded(logger, info.Model, info.RuleId, info.RequestId, null);
         }
         if (info.Warnings.Count > 0)
         {

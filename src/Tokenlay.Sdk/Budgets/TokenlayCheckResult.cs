@@ -31,13 +31,11 @@ public sealed class TokenlayCheckResult
     /// </summary>
     public TokenlayCreditShortfall? Credits { get; init; }
 
-    /// <summary>The action as Tokenlay wrote it; see <see cref="Action"/>.</summary>
+    /// <summary>What the rule would do; <see cref="TokenlayRuleAction.Allow"/> when no rule applies.</summary>
     [JsonPropertyName("action")]
-    public string? ActionText { get; init; }
+    public TokenlayRuleAction Action { get => _action ?? TokenlayRuleAction.Allow; init => _action = value; }
 
-    /// <summary>What the rule would do.</summary>
-    [JsonIgnore]
-    public TokenlayRuleAction Action => ActionText is null ? TokenlayRuleAction.Allow : TokenlayResponseInfo.ParseAction(ActionText);
+    private readonly TokenlayRuleAction? _action;
 
     /// <summary>The rule the call falls under; null when none.</summary>
     public string? RuleId { get; init; }

@@ -210,7 +210,7 @@ public static class TokenlayModelFactory
     /// <summary>Creates a <see cref="TokenlayCheckResult"/>; a <paramref name="block"/> makes it a refusal by the blocklist.</summary>
     public static TokenlayCheckResult CheckResult(
         bool? allowed = null,
-        string? action = null,
+        TokenlayRuleAction? action = null,
         string? ruleId = null,
         string? model = null,
         IReadOnlyList<string>? warnings = null,
@@ -218,7 +218,7 @@ public static class TokenlayModelFactory
         TokenlayBlockEntry? block = null) =>
         new()
         {
-            Allowed = allowed ?? block is null, ActionText = action ?? (block is null ? null : "block"), RuleId = ruleId, Model = model,
+            Allowed = allowed ?? block is null, Action = action ?? (block is null ? TokenlayRuleAction.Allow : TokenlayRuleAction.Block), RuleId = ruleId, Model = model,
             Warnings = warnings ?? Array.Empty<string>(), Limits = limits ?? Array.Empty<TokenlayLimitStatus>(), Block = block,
         };
 

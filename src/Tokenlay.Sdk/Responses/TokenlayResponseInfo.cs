@@ -32,8 +32,7 @@ public class TokenlayResponseInfo
         Status = status;
         RequestId = requestId;
         RuleId = ruleId;
-        RuleActionText = ruleActionText;
-        RuleAction = ruleActionText is null ? null : ParseAction(ruleActionText);
+        RuleAction = TokenlayRuleAction.FromWire(ruleActionText);
         LimitExceeded = limitExceeded;
         CostUsd = costUsd;
         TokensUsed = tokensUsed;
@@ -53,11 +52,8 @@ public class TokenlayResponseInfo
     /// <summary>The smart rule that matched (<c>x-tokenlay-rule-id</c>).</summary>
     public virtual string? RuleId { get; }
 
-    /// <summary>What the rule did (<c>x-tokenlay-rule-action</c>).</summary>
+    /// <summary>What the rule did (<c>x-tokenlay-rule-action</c>); an action newer than this SDK is kept as sent.</summary>
     public virtual TokenlayRuleAction? RuleAction { get; }
-
-    /// <summary>The rule action as sent, for actions newer than this SDK.</summary>
-    public virtual string? RuleActionText { get; }
 
     /// <summary>Whether a limit was exceeded (<c>x-tokenlay-limit-exceeded</c>).</summary>
     public virtual bool? LimitExceeded { get; }
@@ -104,7 +100,7 @@ public class TokenlayResponseInfo
 
     /// <summary>Whether the response carried any Tokenlay header at all.</summary>
     public virtual bool HasTokenlayHeaders =>
-        RequestId is not null || RuleActionText is not null || CostUsd is not null || TokensUsed is not null || Model is not null;
+        RequestId is not null || RuleAction is not null || CostUsd is not null || TokensUsed is not null || Model is not null;
 
     /// <summary>Reads the Tokenlay headers of <paramref name="response"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="response"/> is null.</exception>
@@ -167,7 +163,7 @@ public class TokenlayResponseInfo
             }
             decimal? creditsUsed = Number(root, "credits_used") is { } used && used >= 0 ? used : CreditsUsed;
             decimal? creditsRemaining = Number(root, "credits_remaining") ?? CreditsRemaining; // negative under overage
-            return new TokenlayResponseInfo(Status, RequestId, RuleId, RuleActionText, LimitExceeded, cost, tokens, input, output, duration, Warnings, model,
+            return new TokenlayResponseInfo(Status, RequestId, RuleId, RuleAction?.ToString(), LimitExceeded, cost, tokens, input, output, duration, Warnings, model,
                 labels, creditsUsed, creditsRemaining);
         }
         catch (System.Text.Json.JsonException)
@@ -231,7 +227,7 @@ public class TokenlayResponseInfo
             exceeded = r.LimitExceeded == true || exceeded == true ? true : r.LimitExceeded ?? exceeded;
             warnings.AddRange(r.Warnings);
         }
-        return new TokenlayResponseInfo(last.Status, last.RequestId, last.RuleId, last.RuleActionText, exceeded,
+        return new TokenlayResponseInfo(last.Status, last.RequestId, last.RuleId, last.RuleAction?.ToString(), exceeded,
             cost, tokens, input, output, duration, warnings, last.Model,
             labels.Count > 1 ? labels.FindAll(l => l != TokenlayLabel.Safe) : labels, // safe only when no round trip had another label
             credits, last.CreditsRemaining ?? responses.LastOrDefault(r => r.CreditsRemaining is not null)?.CreditsRemaining);
@@ -244,7 +240,7 @@ public class TokenlayResponseInfo
         Append(text, "status", Status.ToString(CultureInfo.InvariantCulture));
         Append(text, "request", RequestId);
         Append(text, "rule", RuleId);
-        Append(text, "action", RuleActionText);
+        Append(text, "action", RuleAction?.ToString());
         Append(text, "model", Model);
         Append(text, "tokens", TokensUsed?.ToString(CultureInfo.InvariantCulture));
         Append(text, "in", InputTokens?.ToString(CultureInfo.InvariantCulture));
@@ -271,16 +267,6 @@ public class TokenlayResponseInfo
             text.Append(' ').Append(name).Append('=').Append(value);
         }
     }
-
-    internal static TokenlayRuleAction ParseAction(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "allow" => TokenlayRuleAction.Allow,
-        "block" => TokenlayRuleAction.Block,
-        "warn" => TokenlayRuleAction.Warn,
-        "queue" => TokenlayRuleAction.Queue,
-        "downgrade" => TokenlayRuleAction.Downgrade,
-        _ => TokenlayRuleAction.Unknown,
-    };
 
     internal static string? Text(PipelineResponseHeaders headers, string name) =>
         headers.TryGetValue(name, out string? value) ? Trimmed(value) : null;

@@ -88,7 +88,7 @@ internal static class TokenlayAttemptSpan
         activity.SetTag("http.response.status_code", status);
         activity.SetTag("tokenlay.request_id", info.RequestId);
         activity.SetTag("tokenlay.rule_id", info.RuleId);
-        activity.SetTag("tokenlay.rule_action", info.RuleActionText);
+        activity.SetTag("tokenlay.rule_action", info.RuleAction?.ToString());
         activity.SetTag("tokenlay.cost_usd", info.CostUsd is { } cost ? (double)cost : null);
         activity.SetTag("gen_ai.response.model", info.Model);
         activity.SetTag("gen_ai.usage.input_tokens", info.InputTokens);

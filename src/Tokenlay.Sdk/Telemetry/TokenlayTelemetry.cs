@@ -52,7 +52,7 @@ public static class TokenlayTelemetry
             user = userTag == TokenlayUserTagMode.Raw ? rawUser : Hash(rawUser);
         }
         string operation = Operation(message.Request.Uri);
-        string action = info.RuleActionText ?? "none";
+        string action = info.RuleAction?.ToString() ?? "none";
 
         var tags = new TagList
         {

@@ -64,7 +64,7 @@ public class LabelRuleTests
 
         TokenlayResponseInfo info = result.GetRawResponse().GetTokenlayInfo();
         Assert.Equal("frustrated", info.RuleId);
-        Assert.Equal(action, info.RuleActionText);
+        Assert.Equal(action, info.RuleAction?.ToString());
         Assert.Equal("gpt-4o" + (action == "allow" ? "-mini" : ""), info.Model);
     }
 
