@@ -6,16 +6,38 @@ using Tokenlay.Emulator;
 namespace Tokenlay.Benchmarks;
 
 /// <summary>
-/// The emulator's memory after many calls without --data: the log is capped, older calls are folded
-/// into per-minute sums, so resident memory must level off while usage totals stay exact.
+/// The emulator's memory after many calls: the log is capped, older calls are folded into per-minute
+/// sums, so resident memory must level off while usage totals stay exact, for many distinct users
+/// and with <c>--data</c> (a SQLite file) too.
 /// </summary>
 internal static class EmulatorMemoryTest
 {
     private const string Body = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello!"}]}""";
 
-    public static async Task RunAsync(int calls, int concurrency)
+    /// <param name="calls">Calls to make.</param>
+    /// <param name="concurrency">Connections.</param>
+    /// <param name="users">Distinct users the calls are spread over.</param>
+    /// <param name="withData">Whether the emulator keeps its calls in a SQLite file (<c>--data</c>), deleted afterwards.</param>
+    public static async Task RunAsync(int calls, int concurrency, int users = 100, bool withData = false)
     {
-        await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync();
+        string? data = withData ? Path.Combine(Path.GetTempPath(), $"tokenlay-memory-{Guid.NewGuid():N}.db") : null;
+        try
+        {
+            await RunAsync(calls, concurrency, users, data);
+        }
+        finally
+        {
+            foreach (string file in data is null ? [] : Directory.GetFiles(Path.GetDirectoryName(data)!, Path.GetFileName(data) + "*"))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    private static async Task RunAsync(int calls, int concurrency, int users, string? data)
+    {
+        Console.WriteLine($"{calls:N0} calls over {concurrency} connections, {users:N0} distinct users, {(data is null ? "in memory" : "--data " + data)}");
+        await using TokenlayEmulator emulator = await TokenlayEmulator.StartAsync(new TokenlayEmulatorOptions { DataPath = data });
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency });
         string url = new Uri(emulator.BaseUrl, "v1/chat/completions").ToString();
         int next = -1, failures = 0;
@@ -30,7 +52,7 @@ internal static class EmulatorMemoryTest
             {
                 var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(Body, Encoding.UTF8, "application/json") };
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", emulator.Key);
-                request.Headers.Add("x-tokenlay-user", "user-" + (i % 100));
+                request.Headers.Add("x-tokenlay-user", "user-" + (i % users));
                 using HttpResponseMessage response = await http.SendAsync(request);
                 await response.Content.ReadAsByteArrayAsync();
                 if (!response.IsSuccessStatusCode)

@@ -4,7 +4,7 @@
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- ab-stream [rounds] [batch]
 //   bash tests/Tokenlay.Sdk.Benchmarks/sdk-ab.sh [old-commit] [rounds] [batch]
 //   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- load [requests] [concurrency]
-//   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- memory [calls] [concurrency]
+//   dotnet run -c Release --project tests/Tokenlay.Sdk.Benchmarks -- memory [calls] [concurrency] [users] [--data]
 //   bash tests/Tokenlay.Sdk.Benchmarks/emulator-ab.sh [old-commit] [rounds] [requests] [concurrency]
 using BenchmarkDotNet.Running;
 using Tokenlay.Benchmarks;
@@ -20,7 +20,9 @@ if (args.Length > 0 && args[0] == "memory")
 {
     int calls = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
     int concurrency = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16;
-    await EmulatorMemoryTest.RunAsync(calls, concurrency);
+    int users = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 100;
+    bool withData = args.Length > 4 && args[4] == "--data";
+    await EmulatorMemoryTest.RunAsync(calls, concurrency, users, withData);
     return;
 }
 if (args.Length > 0 && args[0] == "ab")

@@ -29,6 +29,7 @@ internal static class TokenlayErrorCodes
     public const string InvalidJson = "invalid_json";
     public const string InvalidCursor = "invalid_cursor";
     public const string IdempotencyKeyReused = "idempotency_key_reused";
+    public const string BlockNotFound = "block_not_found";
 
     // x-tokenlay-error-source
     public const string SourceTokenlay = "tokenlay";

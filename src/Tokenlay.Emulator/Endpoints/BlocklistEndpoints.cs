@@ -104,7 +104,7 @@ internal static class BlocklistEndpoints
             await ledger.DurableAsync();
             return removed
                 ? Results.Json(new JsonObject { ["subject"] = subject, ["deleted"] = true })
-                : Results.Json(ErrorResponses.Body($"'{subject}' is not on the blocklist.", "not_found", "block_not_found", "subject"), statusCode: 404);
+                : Results.Json(ErrorResponses.Body($"'{subject}' is not on the blocklist.", TokenlayErrorCodes.NotFound, TokenlayErrorCodes.BlockNotFound, "subject"), statusCode: 404);
         }
     }
 }

@@ -17,7 +17,7 @@ namespace Tokenlay.Companion;
 public class TokenlayBlocklistClient
 {
     /// <summary>The largest page the API serves.</summary>
-    public const int MaxPageSize = 1000;
+    public const int MaxPageSize = TokenlayPageSizes.Max;
 
     private readonly TokenlayApiTransport? _transport;
 
@@ -91,7 +91,7 @@ public class TokenlayBlocklistClient
             ClientResult<TokenlayBlockRemoval> removed = await Transport.SendAsync(request, TokenlayJsonContext.Default.TokenlayBlockRemoval, cancellationToken).ConfigureAwait(false);
             return ClientResult.FromValue(true, removed.GetRawResponse());
         }
-        catch (TokenlayNotFoundException e) when (e.ErrorCode == "block_not_found" && e.GetRawResponse() is { } response)
+        catch (TokenlayNotFoundException e) when (e.ErrorCode == TokenlayErrorCodes.BlockNotFound && e.GetRawResponse() is { } response)
         {
             return ClientResult.FromValue(false, response);
         }
@@ -106,7 +106,7 @@ public class TokenlayBlocklistClient
             ClientResult<TokenlayBlockRemoval> removed = Transport.Send(request, TokenlayJsonContext.Default.TokenlayBlockRemoval, cancellationToken);
             return ClientResult.FromValue(true, removed.GetRawResponse());
         }
-        catch (TokenlayNotFoundException e) when (e.ErrorCode == "block_not_found" && e.GetRawResponse() is { } response)
+        catch (TokenlayNotFoundException e) when (e.ErrorCode == TokenlayErrorCodes.BlockNotFound && e.GetRawResponse() is { } response)
         {
             return ClientResult.FromValue(false, response);
         }

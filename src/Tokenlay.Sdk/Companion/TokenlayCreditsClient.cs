@@ -16,7 +16,7 @@ namespace Tokenlay.Companion;
 public class TokenlayCreditsClient
 {
     /// <summary>The largest page of transactions the API serves.</summary>
-    public const int MaxPageSize = 1000;
+    public const int MaxPageSize = TokenlayPageSizes.Max;
 
     private readonly TokenlayApiTransport? _transport;
 

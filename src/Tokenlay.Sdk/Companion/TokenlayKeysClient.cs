@@ -29,7 +29,7 @@ namespace Tokenlay.Companion;
 public class TokenlayKeysClient
 {
     /// <summary>The largest page the API serves.</summary>
-    public const int MaxPageSize = 100;
+    public const int MaxPageSize = TokenlayPageSizes.MaxKeys;
 
     private readonly TokenlayApiTransport? _transport;
 

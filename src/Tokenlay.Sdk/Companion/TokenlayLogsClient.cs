@@ -12,7 +12,7 @@ namespace Tokenlay.Companion;
 public class TokenlayLogsClient
 {
     /// <summary>The largest page the API serves.</summary>
-    public const int MaxPageSize = 1000;
+    public const int MaxPageSize = TokenlayPageSizes.Max;
 
     private readonly TokenlayApiTransport? _transport;
 

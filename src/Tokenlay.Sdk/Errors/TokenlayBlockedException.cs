@@ -11,7 +11,7 @@ namespace Tokenlay;
 public class TokenlayBlockedException : TokenlayPermissionDeniedException
 {
     /// <summary>The error code of a call refused by the blocklist.</summary>
-    public const string SubjectBlockedCode = "subject_blocked";
+    public const string SubjectBlockedCode = TokenlayErrorCodes.SubjectBlocked;
 
     /// <summary>Creates an exception; for tests and for code that wraps Tokenlay calls.</summary>
     /// <param name="message">What went wrong and what to do about it.</param>

@@ -71,7 +71,7 @@ internal static class TokenlayErrorFactory
         {
             return new TokenlayProviderException(message, response, null, details);
         }
-        if (status == 403 && details.Code is "key_not_connected" or "key_revoked")
+        if (status == 403 && details.Code is TokenlayErrorCodes.KeyNotConnected or TokenlayErrorCodes.KeyRevoked)
         {
             return new TokenlayKeyNotConnectedException(message, response, null, details);
         }
@@ -143,7 +143,7 @@ internal static class TokenlayErrorFactory
         }
         if (string.Equals(body.Code, TokenlayInsufficientCreditsException.InsufficientCreditsCode, StringComparison.OrdinalIgnoreCase)
             || string.Equals(body.Code, TokenlayInsufficientCreditsException.UnpricedModelCode, StringComparison.OrdinalIgnoreCase)
-            || (status == 402 && (body.CreditAccount is not null || string.Equals(body.Type, "insufficient_credits", StringComparison.OrdinalIgnoreCase))))
+            || (status == 402 && (body.CreditAccount is not null || string.Equals(body.Type, TokenlayErrorCodes.InsufficientCreditsType, StringComparison.OrdinalIgnoreCase))))
         {
             return Refusal.Credits;
         }
@@ -239,7 +239,7 @@ internal static class TokenlayErrorFactory
 
     private sealed class ParsedBody
     {
-        public bool SaysBlocked => string.Equals(Type, "limit_exceeded", StringComparison.OrdinalIgnoreCase) || Limit is not null;
+        public bool SaysBlocked => string.Equals(Type, TokenlayErrorCodes.LimitExceededType, StringComparison.OrdinalIgnoreCase) || Limit is not null;
 
         public string? Message;
         public string? Type;

@@ -12,7 +12,7 @@ namespace Tokenlay;
 public class TokenlayInsufficientCreditsException : TokenlayException
 {
     /// <summary>The error code of a balance that does not cover the call.</summary>
-    public const string InsufficientCreditsCode = "insufficient_credits";
+    public const string InsufficientCreditsCode = TokenlayErrorCodes.InsufficientCreditsType;
 
     /// <summary>The error code of a model with no price and no credit rate.</summary>
     public const string UnpricedModelCode = "credits_unpriced_model";

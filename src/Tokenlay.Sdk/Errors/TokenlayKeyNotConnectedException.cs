@@ -25,5 +25,5 @@ public class TokenlayKeyNotConnectedException : TokenlayPermissionDeniedExceptio
     }
 
     /// <summary>Whether the customer's key was revoked (<c>key_revoked</c>) rather than never connected.</summary>
-    public bool IsRevoked => string.Equals(ErrorCode, "key_revoked", StringComparison.Ordinal);
+    public bool IsRevoked => string.Equals(ErrorCode, TokenlayErrorCodes.KeyRevoked, StringComparison.Ordinal);
 }
