@@ -29,11 +29,13 @@ internal sealed class TokenlayApiTransport
     {
         _source = source;
         TokenlaySettings settings = source.Current;
-        options ??= new TokenlayClientOptions();
-        options.RetryPolicy ??= settings.CreateRetryPolicy();
-        options.NetworkTimeout ??= settings.NetworkTimeout;
+        // A copy (with the caller's policies, transport and logging): the caller's options are never
+        // changed or frozen, so one instance can serve clients with different settings.
+        ClientPipelineOptions pipelineOptions = options?.Clone() ?? new TokenlayClientOptions();
+        pipelineOptions.RetryPolicy ??= settings.CreateRetryPolicy();
+        pipelineOptions.NetworkTimeout ??= settings.NetworkTimeout;
         Pipeline = ClientPipeline.Create(
-            options,
+            pipelineOptions,
             ReadOnlySpan<PipelinePolicy>.Empty,
             new PipelinePolicy[] { ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(source.Credential) },
             ReadOnlySpan<PipelinePolicy>.Empty);

@@ -161,4 +161,41 @@ public class ClientResultShapeTests
         Assert.False(again.Value);
         Assert.Equal(404, again.GetRawResponse().Status);
     }
+
+    [Fact]
+    public async Task The_callers_client_options_are_neither_changed_nor_frozen_so_they_serve_two_clients()
+    {
+        await using TokenlayEmulator emulator = await Emu.StartAsync();
+        var counter = new CountingPolicy();
+        var shared = new TokenlayClientOptions();
+        shared.AddPolicy(counter, PipelinePosition.PerCall);
+
+        var strict = new TokenlayClient(new TokenlayOptions { TokenlayKey = emulator.Key, TokenlayBaseUrl = emulator.BaseUrl, MaxRetries = 0 }, shared);
+        var patient = new TokenlayClient(new TokenlayOptions { TokenlayKey = emulator.Key, TokenlayBaseUrl = emulator.BaseUrl, MaxRetries = 5 }, shared);
+        shared.NetworkTimeout = TimeSpan.FromSeconds(30); // still settable: not frozen by the clients above
+        await strict.CheckHealthAsync();
+        await patient.CheckHealthAsync();
+
+        Assert.Null(shared.RetryPolicy); // not filled in with the first client's retry settings
+        Assert.Equal(2, counter.Count); // the caller's policy runs in both clients
+    }
+
+    private sealed class CountingPolicy : PipelinePolicy
+    {
+        private int _count;
+
+        public int Count => _count;
+
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            Interlocked.Increment(ref _count);
+            ProcessNext(message, pipeline, currentIndex);
+        }
+
+        public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            Interlocked.Increment(ref _count);
+            return ProcessNextAsync(message, pipeline, currentIndex);
+        }
+    }
 }
