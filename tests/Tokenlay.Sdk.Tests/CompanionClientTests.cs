@@ -105,6 +105,23 @@ public class CompanionClientTests
         Assert.Equal(42, usage.Totals.Requests);
     }
 
+    [Fact]
+    public void A_mocked_result_carries_its_value_and_a_raw_response_the_sdk_reads()
+    {
+        ClientResult<TokenlayUsage> result = TokenlayModelFactory.Result(
+            new TokenlayUsage { Totals = new TokenlayUsageTotals { Requests = 7 } }, 200,
+            new Dictionary<string, string> { ["x-tokenlay-request-id"] = "req_mock", ["X-Tokenlay-Cost"] = "0.25" },
+            BinaryData.FromString("""{"totals":{"requests":7}}"""));
+
+        TokenlayResponseInfo info = result.GetRawResponse().GetTokenlayInfo();
+
+        Assert.Equal(7, result.Value.Totals.Requests);
+        Assert.Equal(200, result.GetRawResponse().Status);
+        Assert.Equal("req_mock", info.RequestId);
+        Assert.Equal(0.25m, info.CostUsd); // header names ignore case, as HTTP's do
+        Assert.Equal("""{"totals":{"requests":7}}""", result.GetRawResponse().Content.ToString());
+    }
+
     private sealed class FakeTokenlayClient : TokenlayClient
     {
         public override TokenlayUsageClient Usage { get; } = new FakeUsage();
@@ -112,7 +129,7 @@ public class CompanionClientTests
         private sealed class FakeUsage : TokenlayUsageClient
         {
             public override Task<ClientResult<TokenlayUsage>> GetAsync(TokenlayUsageQuery? query = null, CancellationToken cancellationToken = default) =>
-                Task.FromResult(ClientResult.FromValue(new TokenlayUsage { Totals = new TokenlayUsageTotals { Requests = 42 } }, new StubResponse(200)));
+                Task.FromResult(TokenlayModelFactory.Result(new TokenlayUsage { Totals = new TokenlayUsageTotals { Requests = 42 } }));
         }
     }
 }

@@ -347,6 +347,6 @@ public class KeyRefTests
     private sealed class StubKeys : TokenlayKeysClient
     {
         public override Task<ClientResult<TokenlayConnectedKey>> GetAsync(string id, CancellationToken cancellationToken = default) =>
-            Task.FromResult(ClientResult.FromValue(TokenlayModelFactory.ConnectedKey(id: id), new StubResponse(200)));
+            Task.FromResult(TokenlayModelFactory.Result(TokenlayModelFactory.ConnectedKey(id: id)));
     }
 }

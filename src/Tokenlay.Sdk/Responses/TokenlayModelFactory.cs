@@ -1,4 +1,5 @@
 using System;
+using System.ClientModel;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Text.Json;
@@ -8,12 +9,25 @@ namespace Tokenlay;
 /// <summary>Builds Tokenlay result models for tests of code that consumes them.</summary>
 public static class TokenlayModelFactory
 {
+    /// <summary>
+    /// A <see cref="ClientResult{T}"/> for a mock of a companion method to return: <paramref name="value"/>
+    /// over a raw response with the given status, headers and body (empty unless given).
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// public override Task&lt;ClientResult&lt;TokenlayUsage&gt;&gt; GetAsync(TokenlayUsageQuery? query = null, CancellationToken cancellationToken = default) =&gt;
+    ///     Task.FromResult(TokenlayModelFactory.Result(new TokenlayUsage()));
+    /// </code>
+    /// </example>
+    public static ClientResult<T> Result<T>(T value, int status = 200, IReadOnlyDictionary<string, string>? headers = null, BinaryData? content = null) =>
+        ClientResult.FromValue(value, new TokenlayMockResponse(status, headers, content));
+
     /// <summary>Creates a <see cref="TokenlayResponseInfo"/> with the given values; <paramref name="labels"/> are the prompt's intent labels.</summary>
     public static TokenlayResponseInfo ResponseInfo(
         int status = 200,
         string? requestId = null,
         string? ruleId = null,
-        string? ruleAction = null,
+        TokenlayRuleAction? ruleAction = null,
         bool? limitExceeded = null,
         decimal? costUsd = null,
         long? tokensUsed = null,
@@ -25,7 +39,7 @@ public static class TokenlayModelFactory
         IReadOnlyList<TokenlayLabel>? labels = null,
         decimal? creditsUsed = null,
         decimal? creditsRemaining = null) =>
-        new(status, requestId, ruleId, ruleAction, limitExceeded, costUsd, tokensUsed, inputTokens, outputTokens, duration,
+        new(status, requestId, ruleId, ruleAction?.ToString(), limitExceeded, costUsd, tokensUsed, inputTokens, outputTokens, duration,
             warnings ?? Array.Empty<string>(), model, labels ?? Array.Empty<TokenlayLabel>(), creditsUsed, creditsRemaining);
 
     /// <summary>Creates a <see cref="TokenlayResponseInfo"/> with the given values (the overload before labels, kept for binary compatibility).</summary>
@@ -33,7 +47,7 @@ public static class TokenlayModelFactory
     public static TokenlayResponseInfo ResponseInfo(
         int status, string? requestId, string? ruleId, string? ruleAction, bool? limitExceeded, decimal? costUsd,
         long? tokensUsed, long? inputTokens, long? outputTokens, TimeSpan? duration, IReadOnlyList<string>? warnings, string? model) =>
-        ResponseInfo(status, requestId, ruleId, ruleAction, limitExceeded, costUsd, tokensUsed, inputTokens, outputTokens, duration, warnings, model, labels: null);
+        ResponseInfo(status, requestId, ruleId, TokenlayRuleAction.FromWire(ruleAction), limitExceeded, costUsd, tokensUsed, inputTokens, outputTokens, duration, warnings, model, labels: null);
 
     /// <summary>
     /// Creates a <see cref="TokenlayLabelEvent"/> (<c>label.detected</c>) for tests of webhook handlers;
