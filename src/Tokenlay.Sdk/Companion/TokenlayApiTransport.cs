@@ -146,8 +146,17 @@ internal sealed class TokenlayApiTransport
     /// memory stays flat for any size. An error answer is buffered (it is small) and thrown typed.
     /// </summary>
     /// <returns>The number of bytes copied.</returns>
-    public async Task<long> CopyToAsync(string path, IEnumerable<KeyValuePair<string, string?>>? query, string accept, Stream destination,
-        string what, CancellationToken cancellationToken)
+    public Task<long> CopyToAsync(string path, IEnumerable<KeyValuePair<string, string?>>? query, string accept, Stream destination,
+        string what, CancellationToken cancellationToken) =>
+        CopyCoreAsync(path, query, accept, destination, cancellationToken, async: true).AsTask();
+
+    /// <summary>The synchronous form of <see cref="CopyToAsync"/>.</summary>
+    public long CopyTo(string path, IEnumerable<KeyValuePair<string, string?>>? query, string accept, Stream destination,
+        string what, CancellationToken cancellationToken) =>
+        Completed(CopyCoreAsync(path, query, accept, destination, cancellationToken, async: false));
+
+    private async ValueTask<long> CopyCoreAsync(string path, IEnumerable<KeyValuePair<string, string?>>? query, string accept, Stream destination,
+        CancellationToken cancellationToken, bool async)
     {
         using PipelineMessage message = Pipeline.CreateMessage();
         message.Apply(new RequestOptions { CancellationToken = cancellationToken });
@@ -159,11 +168,20 @@ internal sealed class TokenlayApiTransport
         request.Headers.Set("User-Agent", TokenlayOpenAIClient.UserAgent);
         try
         {
-            await Pipeline.SendAsync(message).ConfigureAwait(false);
+            if (async)
+            {
+                await Pipeline.SendAsync(message).ConfigureAwait(false);
+            }
+            else
+            {
+                Pipeline.Send(message);
+            }
             PipelineResponse response = message.Response!;
             if (response.IsError)
             {
-                throw await TokenlayFailures.FromErrorResponseAsync(Settings, message, response, Redact).ConfigureAwait(false);
+                throw async
+                    ? await TokenlayFailures.FromErrorResponseAsync(Settings, message, response, Redact).ConfigureAwait(false)
+                    : TokenlayFailures.FromErrorResponse(Settings, message, response, Redact);
             }
             if (response.ContentStream is not { } body)
             {
@@ -172,9 +190,19 @@ internal sealed class TokenlayApiTransport
             var buffer = new byte[81920];
             long copied = 0;
             int read;
-            while ((read = await body.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = async
+                       ? await body.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)
+                       : body.Read(buffer, 0, buffer.Length)) > 0)
             {
-                await destination.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
+                if (async)
+                {
+                    await destination.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    destination.Write(buffer, 0, read);
+                }
                 copied += read;
             }
             return copied;

@@ -111,7 +111,14 @@ public class TokenlayLogsClient
     /// <exception cref="ArgumentNullException"><paramref name="destination"/> is null.</exception>
     /// <exception cref="ArgumentException">The destination is not writable, or Since is after Until.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached, also in the middle of the file.</exception>
-    public virtual Task<long> ExportAsync(TokenlayLogQuery? query, Stream destination, TokenlayExportFormat format, CancellationToken cancellationToken = default)
+    public virtual Task<long> ExportAsync(TokenlayLogQuery? query, Stream destination, TokenlayExportFormat format, CancellationToken cancellationToken = default) =>
+        Transport.CopyToAsync("/v1/logs/export", ExportQuery(query, destination, format), format.MediaType, destination, "the log export", cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="ExportAsync"/>.</summary>
+    public virtual long Export(TokenlayLogQuery? query, Stream destination, TokenlayExportFormat format, CancellationToken cancellationToken = default) =>
+        Transport.CopyTo("/v1/logs/export", ExportQuery(query, destination, format), format.MediaType, destination, "the log export", cancellationToken);
+
+    private static List<KeyValuePair<string, string?>> ExportQuery(TokenlayLogQuery? query, Stream destination, TokenlayExportFormat format)
     {
         Exports.CheckDestination(destination);
         query ??= new TokenlayLogQuery();
@@ -126,7 +133,7 @@ public class TokenlayLogsClient
             new("feature", query.Feature),
             new("model", query.Model),
         };
-        return Transport.CopyToAsync("/v1/logs/export", parameters, format.MediaType, destination, "the log export", cancellationToken);
+        return parameters;
     }
 
     private static void Validate(TokenlayLogQuery? query)

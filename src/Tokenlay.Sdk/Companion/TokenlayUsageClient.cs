@@ -108,7 +108,15 @@ public class TokenlayUsageClient
     /// <exception cref="ArgumentException">The grouping is empty or repeats a name, the destination is not writable, or Since is after Until.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused (an unknown group is a <see cref="TokenlayValidationException"/>) or could not be reached.</exception>
     public virtual Task<long> ExportAsync(TokenlayUsageQuery? query, IEnumerable<string> groupBy, Stream destination, TokenlayExportFormat format,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Transport.CopyToAsync("/v1/usage/export", ExportQuery(query, groupBy, destination, format), format.MediaType, destination, "the usage export", cancellationToken);
+
+    /// <summary>The synchronous form of <see cref="ExportAsync"/>.</summary>
+    public virtual long Export(TokenlayUsageQuery? query, IEnumerable<string> groupBy, Stream destination, TokenlayExportFormat format,
+        CancellationToken cancellationToken = default) =>
+        Transport.CopyTo("/v1/usage/export", ExportQuery(query, groupBy, destination, format), format.MediaType, destination, "the usage export", cancellationToken);
+
+    private static List<KeyValuePair<string, string?>> ExportQuery(TokenlayUsageQuery? query, IEnumerable<string> groupBy, Stream destination, TokenlayExportFormat format)
     {
         if (groupBy is null)
         {
@@ -146,7 +154,7 @@ public class TokenlayUsageClient
             new("since", TokenlayApiTransport.Time(query.Since)),
             new("until", TokenlayApiTransport.Time(query.Until)),
         };
-        return Transport.CopyToAsync("/v1/usage/export", parameters, format.MediaType, destination, "the usage export", cancellationToken);
+        return parameters;
     }
 
     private TokenlayApiTransport Transport => _transport ?? throw new InvalidOperationException("This instance was created for mocking and has no transport.");

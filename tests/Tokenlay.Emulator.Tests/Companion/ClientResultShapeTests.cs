@@ -180,6 +180,27 @@ public class ClientResultShapeTests
         Assert.Equal(2, counter.Count); // the caller's policy runs in both clients
     }
 
+    [Fact]
+    public async Task A_sync_export_writes_the_same_file_as_the_async_one()
+    {
+        await using TokenlayEmulator emulator = await Emu.StartAsync();
+        await CallAsync(emulator, 3);
+        TokenlayClient tokenlay = Client(emulator);
+        using var asyncLogs = new MemoryStream();
+        using var syncLogs = new MemoryStream();
+        using var syncUsage = new MemoryStream();
+
+        long asyncBytes = await tokenlay.Logs.ExportAsync(null, asyncLogs, TokenlayExportFormat.JsonLines);
+        long syncBytes = tokenlay.Logs.Export(null, syncLogs, TokenlayExportFormat.JsonLines);
+        long usageBytes = tokenlay.Usage.Export(null, ["user"], syncUsage, TokenlayExportFormat.Csv);
+
+        Assert.Equal(asyncBytes, syncBytes);
+        Assert.Equal(asyncLogs.ToArray(), syncLogs.ToArray());
+        Assert.Equal(3, System.Text.Encoding.UTF8.GetString(syncLogs.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(usageBytes, syncUsage.Length);
+        Assert.Contains("shape", System.Text.Encoding.UTF8.GetString(syncUsage.ToArray()), StringComparison.Ordinal);
+    }
+
     private sealed class CountingPolicy : PipelinePolicy
     {
         private int _count;
