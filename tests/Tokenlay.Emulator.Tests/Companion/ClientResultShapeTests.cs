@@ -200,23 +200,4 @@ public class ClientResultShapeTests
         Assert.Equal(usageBytes, syncUsage.Length);
         Assert.Contains("shape", System.Text.Encoding.UTF8.GetString(syncUsage.ToArray()), StringComparison.Ordinal);
     }
-
-    private sealed class CountingPolicy : PipelinePolicy
-    {
-        private int _count;
-
-        public int Count => _count;
-
-        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-        {
-            Interlocked.Increment(ref _count);
-            ProcessNext(message, pipeline, currentIndex);
-        }
-
-        public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-        {
-            Interlocked.Increment(ref _count);
-            return ProcessNextAsync(message, pipeline, currentIndex);
-        }
-    }
 }

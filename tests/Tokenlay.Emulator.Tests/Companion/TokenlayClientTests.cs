@@ -222,23 +222,4 @@ public class TokenlayClientTests
 
         Assert.DoesNotContain("tl_wrong_companion_key", error.ToString());
     }
-
-    private sealed class CountingPolicy : PipelinePolicy
-    {
-        private int _count;
-
-        public int Count => _count;
-
-        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-        {
-            Interlocked.Increment(ref _count);
-            ProcessNext(message, pipeline, currentIndex);
-        }
-
-        public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-        {
-            Interlocked.Increment(ref _count);
-            return ProcessNextAsync(message, pipeline, currentIndex);
-        }
-    }
 }
