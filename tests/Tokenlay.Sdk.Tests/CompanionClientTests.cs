@@ -122,6 +122,28 @@ public class CompanionClientTests
         Assert.Equal("""{"totals":{"requests":7}}""", result.GetRawResponse().Content.ToString());
     }
 
+    [Fact]
+    public void A_mocked_error_result_is_an_error_as_a_real_one_is()
+    {
+        Assert.True(TokenlayModelFactory.Result("x", 500).GetRawResponse().IsError);
+        Assert.True(TokenlayModelFactory.Result("x", 404).GetRawResponse().IsError);
+        Assert.False(TokenlayModelFactory.Result("x", 201).GetRawResponse().IsError);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TokenlayModelFactory.Result("x", 99));
+    }
+
+    [Fact]
+    public void Bad_arguments_are_refused_before_sending_naming_the_parameter()
+    {
+        var tokenlay = new TokenlayClient(new TokenlayOptions { TokenlayKey = TestKeys.Tokenlay, TokenlayBaseUrl = new Uri("http://127.0.0.1:9/") });
+        var price = new TokenlayModelPrice(1m, 2m);
+
+        Assert.Equal("provider", Assert.Throws<ArgumentNullException>(() => tokenlay.Pricing.Update(null!, "m", price)).ParamName);
+        Assert.Equal("model", Assert.Throws<ArgumentException>(() => tokenlay.Pricing.Update("openai", " ", price)).ParamName);
+        Assert.Equal("overrides", Assert.Throws<ArgumentNullException>(() => tokenlay.Pricing.Update((IReadOnlyDictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>>)null!)).ParamName);
+        Assert.Equal("query", Assert.Throws<ArgumentOutOfRangeException>(() => tokenlay.Keys.ListAsync(new TokenlayKeyQuery { PageSize = 101 })).ParamName);
+        Assert.Equal("page", Assert.Throws<ArgumentNullException>(() => tokenlay.Logs.ListAsync().GetContinuationToken(null!)).ParamName);
+    }
+
     private sealed class FakeTokenlayClient : TokenlayClient
     {
         public override TokenlayUsageClient Usage { get; } = new FakeUsage();

@@ -294,6 +294,26 @@ public class KeyRefTests
     }
 
     [Fact]
+    public async Task The_protocol_connect_keeps_the_key_of_the_callers_own_body_out_of_the_exception()
+    {
+        const string Secret = "0123456789abcdef0123456789abcdef"; // no known key prefix: only knowing it redacts it
+        await using FakeProxy proxy = await FakeProxy.StartAsync((context, request) =>
+        {
+            context.Response.Headers["x-tokenlay-error-source"] = "tokenlay";
+            return OpenAIReplies.WriteJsonAsync(context, $$$"""{"error":{"message":"Azure refused key {{{Secret}}}","type":"invalid_request_error","code":"invalid_provider_key","param":"key"}}""", 400);
+        });
+        BinaryContent Body() => BinaryContent.Create(BinaryData.FromString($$"""{"ref_id":"acme","provider":"azure-openai","key":"{{Secret}}","base_url":"https://r.openai.azure.com"}"""));
+
+        TokenlayValidationException connect = await Assert.ThrowsAsync<TokenlayValidationException>(() => Companion(proxy).Keys.ConnectAsync(Body(), null));
+        TokenlayValidationException sync = Assert.Throws<TokenlayValidationException>(() => Companion(proxy).Keys.Connect(Body(), null));
+
+        Assert.Equal("invalid_provider_key", connect.ErrorCode);
+        Assert.DoesNotContain(Secret, connect.ToString());
+        Assert.DoesNotContain(Secret, sync.ToString());
+        Assert.Contains(Secret, proxy.LastRequest.Body); // the body itself went as written
+    }
+
+    [Fact]
     public void A_connection_and_a_connected_key_describe_themselves_without_the_secret()
     {
         var connection = new TokenlayKeyConnection("acme", TokenlayKeyProvider.OpenAI, "sk-customer-secret-0001");

@@ -67,11 +67,39 @@ public class TokenlayKeysClient
     /// <param name="options">Headers, cancellation and error behaviour of this request.</param>
     /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
     public virtual Task<ClientResult> ConnectAsync(BinaryContent content, RequestOptions? options) =>
-        Transport.SendAsync(new TokenlayApiRequest("POST", "/v1/keys", "the key connect") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+        Transport.SendAsync(ProtocolConnectRequest(content), options);
 
     /// <summary>[Protocol method] The synchronous form of <see cref="ConnectAsync(BinaryContent, RequestOptions)"/>.</summary>
     public virtual ClientResult Connect(BinaryContent content, RequestOptions? options) =>
-        Transport.Send(new TokenlayApiRequest("POST", "/v1/keys", "the key connect") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+        Transport.Send(ProtocolConnectRequest(content), options);
+
+    // The caller's body carries the customer's key: read it out (the body is small) so that no error
+    // message can carry it, even one where the provider quotes the key it refused.
+    private static TokenlayApiRequest ProtocolConnectRequest(BinaryContent content)
+    {
+        if (content is null)
+        {
+            throw new ArgumentNullException(nameof(content));
+        }
+        using var buffer = new MemoryStream();
+        content.WriteTo(buffer);
+        BinaryData body = BinaryData.FromBytes(buffer.ToArray());
+        string? secret = null;
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(body.ToMemory());
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("key", out JsonElement key) && key.ValueKind == JsonValueKind.String)
+            {
+                secret = key.GetString();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: Tokenlay refuses it, and the refusal quotes no key of ours.
+        }
+        return new TokenlayApiRequest("POST", "/v1/keys", "the key connect") { Content = BinaryContent.Create(body), Secret = string.IsNullOrEmpty(secret) ? null : secret };
+    }
 
     private static TokenlayApiRequest ConnectRequest(TokenlayKeyConnection connection)
     {
@@ -238,7 +266,7 @@ public class TokenlayKeysClient
     private static string? PageSize(int? size) => size switch
     {
         null => null,
-        < 1 or > MaxPageSize => throw new ArgumentOutOfRangeException(nameof(size), size, $"PageSize must be from 1 to {MaxPageSize}."),
+        < 1 or > MaxPageSize => throw new ArgumentOutOfRangeException("query", size, $"PageSize must be from 1 to {MaxPageSize}."),
         _ => size.Value.ToString(CultureInfo.InvariantCulture),
     };
 

@@ -79,14 +79,26 @@ public class TokenlayPricingClient
 
     private static TokenlayApiRequest UpdateRequest(BinaryContent content) => new("PUT", "/v1/pricing", "the pricing update") { Content = content };
 
-    private static Dictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>> One(string provider, string model, TokenlayModelPrice price) => new()
+    private static Dictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>> One(string provider, string model, TokenlayModelPrice price)
     {
-        [provider ?? ""] = new Dictionary<string, TokenlayModelPrice> { [model ?? ""] = price },
-    };
+        if (string.IsNullOrWhiteSpace(provider))
+        {
+            throw provider is null ? new ArgumentNullException(nameof(provider)) : new ArgumentException("The provider needs a name, such as openai.", nameof(provider));
+        }
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            throw model is null ? new ArgumentNullException(nameof(model)) : new ArgumentException("The model needs a name, such as gpt-4o-mini.", nameof(model));
+        }
+        return new() { [provider] = new Dictionary<string, TokenlayModelPrice> { [model] = price ?? throw new ArgumentNullException(nameof(price)) } };
+    }
 
     private static byte[] Write(IReadOnlyDictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>> overrides)
     {
-        if (overrides is null || overrides.Count == 0)
+        if (overrides is null)
+        {
+            throw new ArgumentNullException(nameof(overrides));
+        }
+        if (overrides.Count == 0)
         {
             throw new ArgumentException("Give at least one provider with at least one model price.", nameof(overrides));
         }

@@ -20,7 +20,13 @@ internal sealed class TokenlayMockResponse : PipelineResponse
 
     public TokenlayMockResponse(int status, IReadOnlyDictionary<string, string>? headers, BinaryData? content)
     {
+        if (status is < 100 or > 599)
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "An HTTP status is from 100 to 599.");
+        }
         _status = status;
+        // As the pipeline's classifier marks a real one: 4xx and 5xx are errors.
+        IsErrorCore = status >= 400;
         _content = content ?? BinaryData.Empty;
         _headers = new InMemoryHeaders(headers ?? new Dictionary<string, string>());
         ContentStream = _content.ToStream();
@@ -28,7 +34,9 @@ internal sealed class TokenlayMockResponse : PipelineResponse
 
     public override int Status => _status;
 
-    public override string ReasonPhrase => _status is >= 200 and < 300 ? "OK" : "";
+    public override string ReasonPhrase => _status == 200 ? "OK" : "";
+
+    protected override bool IsErrorCore { get; set; }
 
     public override Stream? ContentStream { get; set; }
 

@@ -1,5 +1,6 @@
 using System;
 using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Text.Json;
@@ -11,8 +12,10 @@ public static class TokenlayModelFactory
 {
     /// <summary>
     /// A <see cref="ClientResult{T}"/> for a mock of a companion method to return: <paramref name="value"/>
-    /// over a raw response with the given status, headers and body (empty unless given).
+    /// over a raw response with the given status, headers and body (empty unless given). A 4xx or 5xx
+    /// status makes the response <see cref="PipelineResponse.IsError"/>, as a real one is.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="status"/> is not from 100 to 599.</exception>
     /// <example>
     /// <code>
     /// public override Task&lt;ClientResult&lt;TokenlayUsage&gt;&gt; GetAsync(TokenlayUsageQuery? query = null, CancellationToken cancellationToken = default) =&gt;

@@ -82,6 +82,28 @@ public class ClientResultShapeTests
     }
 
     [Fact]
+    public async Task A_token_given_at_enumeration_cancels_the_page_requests()
+    {
+        await using TokenlayEmulator emulator = await Emu.StartAsync();
+        await CallAsync(emulator, 3);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        var counter = new CountingPolicy();
+        var options = new TokenlayClientOptions();
+        options.AddPolicy(counter, PipelinePosition.PerCall);
+        var tokenlay = new TokenlayClient(emulator.CreateClientOptions(), options);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (TokenlayLogEntry _ in tokenlay.Logs.ListAsync(new TokenlayLogQuery { PageSize = 1 }).WithCancellation(cancelled.Token))
+            {
+            }
+        });
+        Assert.Equal(0, counter.Count); // cancelled before any page was asked for
+    }
+
+    [Fact]
     public async Task A_sync_list_is_lazy_too()
     {
         await using TokenlayEmulator emulator = await Emu.StartAsync();

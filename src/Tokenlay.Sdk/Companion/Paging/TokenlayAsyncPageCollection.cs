@@ -2,6 +2,7 @@ using System;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -32,13 +33,20 @@ internal sealed class TokenlayAsyncPageCollection<TPage, T> : AsyncCollectionRes
         _cancellationToken = cancellationToken;
     }
 
-    public override async IAsyncEnumerable<ClientResult> GetRawPagesAsync()
+    public override IAsyncEnumerable<ClientResult> GetRawPagesAsync() => PagesAsync();
+
+    // The enumeration's own token (WithCancellation, or the one the base class passes on from
+    // GetAsyncEnumerator) reaches the page requests too, beside the one given to the list method.
+    private async IAsyncEnumerable<ClientResult> PagesAsync([EnumeratorCancellation] CancellationToken enumeration = default)
     {
+        using CancellationTokenSource? both = enumeration.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken, enumeration) : null;
+        CancellationToken cancellationToken = both?.Token ?? _cancellationToken;
         var cursors = new CursorGuard(_what);
         string? cursor = _start;
         while (true)
         {
-            ClientResult<TPage> page = await _fetch(cursor, _cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            ClientResult<TPage> page = await _fetch(cursor, cancellationToken).ConfigureAwait(false);
             yield return page;
             if (page.Value.NextCursor is not { } next)
             {

@@ -13,7 +13,8 @@ internal static class TokenlayPageCursor
 
     public static TPage Value<TPage, T>(ClientResult page)
         where TPage : class, ITokenlayPage<T> =>
-        page is ClientResult<TPage> typed
+        page is null ? throw new ArgumentNullException(nameof(page))
+        : page is ClientResult<TPage> typed
             ? typed.Value
             : throw new ArgumentException($"The page was not fetched by this collection (expected a ClientResult<{typeof(TPage).Name}>).", nameof(page));
 
