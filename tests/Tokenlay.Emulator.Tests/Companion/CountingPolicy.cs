@@ -2,7 +2,10 @@ using System.ClientModel.Primitives;
 
 namespace Tokenlay.Emulator.Tests.Companion;
 
-/// <summary>Counts the requests a companion client sends, for tests of how many it sends (paging, shared options).</summary>
+/// <summary>
+/// Counts what passes it: per call, the requests a companion client sends (paging, shared options);
+/// before the transport, every attempt (retries).
+/// </summary>
 internal sealed class CountingPolicy : PipelinePolicy
 {
     private int _count;

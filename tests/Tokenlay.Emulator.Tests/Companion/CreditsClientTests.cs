@@ -50,7 +50,7 @@ public class CreditsClientTests
     {
         await using TokenlayEmulator emulator = await StartAsync();
         await Client(emulator).Credits.GrantAsync(new TokenlayCreditGrantRequest("user:bob", 5m));
-        var attempts = new AttemptCounter();
+        var attempts = new CountingPolicy(); // placed before the transport: counts attempts
         TokenlayOptions options = emulator.CreateClientOptions();
         options.MaxRetries = 3;
         // The retry layer under test is the SDK's own pipeline; count what reaches the wire.
@@ -211,26 +211,6 @@ public class CreditsClientTests
         var e = await Assert.ThrowsAsync<TokenlayNotFoundException>(() => Client(emulator).Credits.GetAccountAsync("user:nobody"));
 
         Assert.Equal("account_not_found", e.ErrorCode);
-    }
-
-    /// <summary>Counts the attempts that reach the transport.</summary>
-    internal sealed class AttemptCounter : PipelinePolicy
-    {
-        private int _count;
-
-        public int Count => _count;
-
-        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-        {
-            Interlocked.Increment(ref _count);
-            ProcessNext(message, pipeline, currentIndex);
-        }
-
-        public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-        {
-            Interlocked.Increment(ref _count);
-            await ProcessNextAsync(message, pipeline, currentIndex);
-        }
     }
 
     /// <summary>Lets the first attempt reach the server, then loses its answer as a cut connection would.</summary>

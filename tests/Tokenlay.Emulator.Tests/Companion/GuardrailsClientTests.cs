@@ -22,7 +22,7 @@ public class GuardrailsClientTests
         TokenlayClient tokenlay = Client(emulator);
         DateTimeOffset until = DateTimeOffset.UtcNow.AddHours(1);
         TokenlayBlockEntry entry = await tokenlay.Blocklist.AddAsync("user:mallory", until, "card fraud");
-        var attempts = new CreditsClientTests.AttemptCounter();
+        var attempts = new CountingPolicy(); // placed before the transport: counts attempts
         TokenlayOptions options = emulator.CreateClientOptions();
         options.MaxRetries = 3;
         ChatClient chat = TokenlayOpenAIClient.Create(options, o => o.AddPolicy(attempts, PipelinePosition.PerTry)).GetChatClient("gpt-4o-mini");
