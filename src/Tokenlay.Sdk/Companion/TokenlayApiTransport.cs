@@ -146,47 +146,25 @@ internal sealed class TokenlayApiTransport
     /// memory stays flat for any size. An error answer is buffered (it is small) and thrown typed.
     /// </summary>
     /// <returns>The number of bytes copied.</returns>
-    public Task<long> CopyToAsync(string path, IEnumerable<KeyValuePair<string, string?>>? query, string accept, Stream destination,
-        string what, CancellationToken cancellationToken) =>
-        CopyCoreAsync(path, query, accept, destination, cancellationToken, async: true).AsTask();
+    public Task<long> CopyToAsync(TokenlayApiRequest request, string accept, Stream destination, CancellationToken cancellationToken) =>
+        CopyCoreAsync(request, accept, destination, cancellationToken, async: true).AsTask();
 
     /// <summary>The synchronous form of <see cref="CopyToAsync"/>.</summary>
-    public long CopyTo(string path, IEnumerable<KeyValuePair<string, string?>>? query, string accept, Stream destination,
-        string what, CancellationToken cancellationToken) =>
-        Completed(CopyCoreAsync(path, query, accept, destination, cancellationToken, async: false));
+    public long CopyTo(TokenlayApiRequest request, string accept, Stream destination, CancellationToken cancellationToken) =>
+        Completed(CopyCoreAsync(request, accept, destination, cancellationToken, async: false));
 
-    private async ValueTask<long> CopyCoreAsync(string path, IEnumerable<KeyValuePair<string, string?>>? query, string accept, Stream destination,
-        CancellationToken cancellationToken, bool async)
+    private async ValueTask<long> CopyCoreAsync(TokenlayApiRequest request, string accept, Stream destination, CancellationToken cancellationToken, bool async)
     {
-        using PipelineMessage message = Pipeline.CreateMessage();
-        message.Apply(new RequestOptions { CancellationToken = cancellationToken });
+        using PipelineMessage message = CreateMessage(request, new RequestOptions { CancellationToken = cancellationToken });
         message.BufferResponse = false;
-        PipelineRequest request = message.Request;
-        request.Method = "GET";
-        request.Uri = BuildUri(path, query);
-        request.Headers.Set("Accept", accept + ", application/json");
-        request.Headers.Set("User-Agent", TokenlayOpenAIClient.UserAgent);
+        message.Request.Headers.Set("Accept", accept + ", application/json");
+        PipelineResponse response = await ProcessAsync(message, request, throwOnError: true, async).ConfigureAwait(false);
+        if (response.ContentStream is not { } body)
+        {
+            return 0;
+        }
         try
         {
-            if (async)
-            {
-                await Pipeline.SendAsync(message).ConfigureAwait(false);
-            }
-            else
-            {
-                Pipeline.Send(message);
-            }
-            PipelineResponse response = message.Response!;
-            if (response.IsError)
-            {
-                throw async
-                    ? await TokenlayFailures.FromErrorResponseAsync(Settings, message, response, Redact).ConfigureAwait(false)
-                    : TokenlayFailures.FromErrorResponse(Settings, message, response, Redact);
-            }
-            if (response.ContentStream is not { } body)
-            {
-                return 0;
-            }
             var buffer = new byte[81920];
             long copied = 0;
             int read;
@@ -209,7 +187,7 @@ internal sealed class TokenlayApiTransport
         }
         catch (Exception exception) when (TokenlayFailures.Translate(Settings, message, exception, Redact) is { } typed)
         {
-            // Also a connection cut in the middle of the body: the destination then holds a partial file.
+            // A connection cut in the middle of the body: the destination then holds a partial file.
             throw typed;
         }
     }

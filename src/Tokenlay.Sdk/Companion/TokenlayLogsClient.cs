@@ -112,18 +112,18 @@ public class TokenlayLogsClient
     /// <exception cref="ArgumentException">The destination is not writable, or Since is after Until.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached, also in the middle of the file.</exception>
     public virtual Task<long> ExportAsync(TokenlayLogQuery? query, Stream destination, TokenlayExportFormat format, CancellationToken cancellationToken = default) =>
-        Transport.CopyToAsync("/v1/logs/export", ExportQuery(query, destination, format), format.MediaType, destination, "the log export", cancellationToken);
+        Transport.CopyToAsync(ExportRequest(query, destination, format), format.MediaType, destination, cancellationToken);
 
     /// <summary>The synchronous form of <see cref="ExportAsync"/>.</summary>
     public virtual long Export(TokenlayLogQuery? query, Stream destination, TokenlayExportFormat format, CancellationToken cancellationToken = default) =>
-        Transport.CopyTo("/v1/logs/export", ExportQuery(query, destination, format), format.MediaType, destination, "the log export", cancellationToken);
+        Transport.CopyTo(ExportRequest(query, destination, format), format.MediaType, destination, cancellationToken);
 
-    private static List<KeyValuePair<string, string?>> ExportQuery(TokenlayLogQuery? query, Stream destination, TokenlayExportFormat format)
+    private static TokenlayApiRequest ExportRequest(TokenlayLogQuery? query, Stream destination, TokenlayExportFormat format)
     {
         Exports.CheckDestination(destination);
         query ??= new TokenlayLogQuery();
         TokenlayApiTransport.ValidateRange(query.Since, query.Until, nameof(query));
-        var parameters = new List<KeyValuePair<string, string?>>
+        var parameters = new KeyValuePair<string, string?>[]
         {
             new("format", format.ToString()),
             new("since", TokenlayApiTransport.Time(query.Since)),
@@ -133,7 +133,7 @@ public class TokenlayLogsClient
             new("feature", query.Feature),
             new("model", query.Model),
         };
-        return parameters;
+        return new TokenlayApiRequest("GET", "/v1/logs/export", "the log export") { Query = parameters };
     }
 
     private static void Validate(TokenlayLogQuery? query)

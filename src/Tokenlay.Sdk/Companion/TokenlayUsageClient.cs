@@ -109,14 +109,14 @@ public class TokenlayUsageClient
     /// <exception cref="TokenlayException">Tokenlay refused (an unknown group is a <see cref="TokenlayValidationException"/>) or could not be reached.</exception>
     public virtual Task<long> ExportAsync(TokenlayUsageQuery? query, IEnumerable<string> groupBy, Stream destination, TokenlayExportFormat format,
         CancellationToken cancellationToken = default) =>
-        Transport.CopyToAsync("/v1/usage/export", ExportQuery(query, groupBy, destination, format), format.MediaType, destination, "the usage export", cancellationToken);
+        Transport.CopyToAsync(ExportRequest(query, groupBy, destination, format), format.MediaType, destination, cancellationToken);
 
     /// <summary>The synchronous form of <see cref="ExportAsync"/>.</summary>
     public virtual long Export(TokenlayUsageQuery? query, IEnumerable<string> groupBy, Stream destination, TokenlayExportFormat format,
         CancellationToken cancellationToken = default) =>
-        Transport.CopyTo("/v1/usage/export", ExportQuery(query, groupBy, destination, format), format.MediaType, destination, "the usage export", cancellationToken);
+        Transport.CopyTo(ExportRequest(query, groupBy, destination, format), format.MediaType, destination, cancellationToken);
 
-    private static List<KeyValuePair<string, string?>> ExportQuery(TokenlayUsageQuery? query, IEnumerable<string> groupBy, Stream destination, TokenlayExportFormat format)
+    private static TokenlayApiRequest ExportRequest(TokenlayUsageQuery? query, IEnumerable<string> groupBy, Stream destination, TokenlayExportFormat format)
     {
         if (groupBy is null)
         {
@@ -142,7 +142,7 @@ public class TokenlayUsageClient
         Exports.CheckDestination(destination);
         query ??= new TokenlayUsageQuery();
         TokenlayApiTransport.ValidateRange(query.Since, query.Until, nameof(query));
-        var parameters = new List<KeyValuePair<string, string?>>
+        var parameters = new KeyValuePair<string, string?>[]
         {
             new("format", format.ToString()),
             new("group_by", string.Join(",", groups)),
@@ -154,7 +154,7 @@ public class TokenlayUsageClient
             new("since", TokenlayApiTransport.Time(query.Since)),
             new("until", TokenlayApiTransport.Time(query.Until)),
         };
-        return parameters;
+        return new TokenlayApiRequest("GET", "/v1/usage/export", "the usage export") { Query = parameters };
     }
 
     private TokenlayApiTransport Transport => _transport ?? throw new InvalidOperationException("This instance was created for mocking and has no transport.");
