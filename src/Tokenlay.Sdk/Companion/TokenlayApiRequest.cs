@@ -34,8 +34,11 @@ internal sealed class TokenlayApiRequest
     /// <summary>The JSON body as bytes (the convenience methods write it so).</summary>
     public byte[]? Body
     {
-        init => Content = value is null ? null : BinaryContent.Create(System.BinaryData.FromBytes(value));
+        init => Content = value is null ? null : Json(value);
     }
+
+    /// <summary>A body the convenience methods wrote, as the content the protocol forms take.</summary>
+    public static BinaryContent Json(byte[] body) => BinaryContent.Create(System.BinaryData.FromBytes(body));
 
     /// <summary>A secret in the body (a customer's key) that no exception message may ever carry.</summary>
     public string? Secret { get; init; }

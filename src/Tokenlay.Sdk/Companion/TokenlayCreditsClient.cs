@@ -59,11 +59,11 @@ public class TokenlayCreditsClient
     /// <param name="options">Headers, cancellation and error behaviour of this request.</param>
     /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
     public virtual Task<ClientResult> GrantAsync(BinaryContent content, RequestOptions? options) =>
-        Transport.SendAsync(new TokenlayApiRequest("POST", "/v1/credits/grants", "the credit grant") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+        Transport.SendAsync(GrantRequest(content), options);
 
     /// <summary>[Protocol method] The synchronous form of <see cref="GrantAsync(BinaryContent, RequestOptions)"/>.</summary>
     public virtual ClientResult Grant(BinaryContent content, RequestOptions? options) =>
-        Transport.Send(new TokenlayApiRequest("POST", "/v1/credits/grants", "the credit grant") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+        Transport.Send(GrantRequest(content), options);
 
     /// <summary>An account's balance (settled, held, available), tier, next refill and live grants.</summary>
     /// <exception cref="ArgumentException">The account is not written per:key.</exception>
@@ -154,8 +154,11 @@ public class TokenlayCreditsClient
             throw new ArgumentNullException(nameof(request));
         }
         request.Validate();
-        return new TokenlayApiRequest("POST", "/v1/credits/grants", "the credit grant") { Body = CreditRequestWriter.Grant(request) };
+        return GrantRequest(TokenlayApiRequest.Json(CreditRequestWriter.Grant(request)));
     }
+
+    private static TokenlayApiRequest GrantRequest(BinaryContent content) =>
+        new("POST", "/v1/credits/grants", "the credit grant") { Content = content ?? throw new ArgumentNullException(nameof(content)) };
 
     private static TokenlayApiRequest AccountRequest(string account)
     {

@@ -98,7 +98,7 @@ public class TokenlayKeysClient
         {
             // Not JSON: Tokenlay refuses it, and the refusal quotes no key of ours.
         }
-        return new TokenlayApiRequest("POST", "/v1/keys", "the key connect") { Content = BinaryContent.Create(body), Secret = string.IsNullOrEmpty(secret) ? null : secret };
+        return ConnectRequest(BinaryContent.Create(body), string.IsNullOrEmpty(secret) ? null : secret);
     }
 
     private static TokenlayApiRequest ConnectRequest(TokenlayKeyConnection connection)
@@ -137,8 +137,11 @@ public class TokenlayKeysClient
             // Fixed here, so the pipeline's retries resend the same one.
             w.WriteString("idempotency_key", connection.IdempotencyKey ?? IdempotencyKeys.Next());
         });
-        return new TokenlayApiRequest("POST", "/v1/keys", "the key connect") { Body = body, Secret = connection.Key };
+        return ConnectRequest(TokenlayApiRequest.Json(body), connection.Key);
     }
+
+    private static TokenlayApiRequest ConnectRequest(BinaryContent content, string? secret) =>
+        new("POST", "/v1/keys", "the key connect") { Content = content, Secret = secret };
 
     /// <summary>Every key that matches <paramref name="query"/>, oldest first, fetching pages lazily as the enumeration goes.</summary>
     /// <exception cref="ArgumentOutOfRangeException">PageSize is out of range.</exception>
@@ -170,11 +173,11 @@ public class TokenlayKeysClient
     /// <exception cref="ArgumentException"><paramref name="id"/> is empty.</exception>
     /// <exception cref="TokenlayNotFoundException">No key has that id.</exception>
     public virtual Task<ClientResult<TokenlayConnectedKey>> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        Transport.SendAsync(new TokenlayApiRequest("GET", Path(id), "the key request"), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
+        Transport.SendAsync(GetRequest(id), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
 
     /// <summary>The synchronous form of <see cref="GetAsync"/>.</summary>
     public virtual ClientResult<TokenlayConnectedKey> Get(string id, CancellationToken cancellationToken = default) =>
-        Transport.Send(new TokenlayApiRequest("GET", Path(id), "the key request"), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
+        Transport.Send(GetRequest(id), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
 
     /// <summary>
     /// Replaces the key's secret with <paramref name="newKey"/>, validated as a connect is; the old one is
@@ -195,20 +198,20 @@ public class TokenlayKeysClient
     /// <exception cref="TokenlayNotFoundException">No key has that id.</exception>
     /// <exception cref="TokenlayConflictException">The key is revoked.</exception>
     public virtual Task<ClientResult<TokenlayConnectedKey>> ValidateAsync(string id, CancellationToken cancellationToken = default) =>
-        Transport.SendAsync(new TokenlayApiRequest("POST", Path(id) + "/validate", "the key validation"), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
+        Transport.SendAsync(ValidateRequest(id), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
 
     /// <summary>The synchronous form of <see cref="ValidateAsync"/>.</summary>
     public virtual ClientResult<TokenlayConnectedKey> Validate(string id, CancellationToken cancellationToken = default) =>
-        Transport.Send(new TokenlayApiRequest("POST", Path(id) + "/validate", "the key validation"), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
+        Transport.Send(ValidateRequest(id), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
 
     /// <summary>Revokes the key: its secret is erased and calls naming the customer get <see cref="TokenlayKeyNotConnectedException"/>. Revoking twice is fine.</summary>
     /// <exception cref="TokenlayNotFoundException">No key has that id.</exception>
     public virtual Task<ClientResult<TokenlayConnectedKey>> RevokeAsync(string id, CancellationToken cancellationToken = default) =>
-        Transport.SendAsync(new TokenlayApiRequest("DELETE", Path(id), "the key revocation"), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
+        Transport.SendAsync(RevokeRequest(id), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
 
     /// <summary>The synchronous form of <see cref="RevokeAsync"/>.</summary>
     public virtual ClientResult<TokenlayConnectedKey> Revoke(string id, CancellationToken cancellationToken = default) =>
-        Transport.Send(new TokenlayApiRequest("DELETE", Path(id), "the key revocation"), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
+        Transport.Send(RevokeRequest(id), TokenlayJsonContext.Default.TokenlayConnectedKey, cancellationToken);
 
     /// <summary>The key's audit events (connected, validated, rotated, revoked, used), oldest first, fetching pages lazily.</summary>
     /// <exception cref="ArgumentException"><paramref name="id"/> is empty.</exception>
@@ -227,6 +230,12 @@ public class TokenlayKeysClient
         return new TokenlayPageCollection<TokenlayKeyEventPage, TokenlayKeyEvent>(
             (cursor, ct) => Transport.Send(EventsRequest(path, cursor), TokenlayJsonContext.Default.TokenlayKeyEventPage, ct), "", null, cancellationToken);
     }
+
+    private static TokenlayApiRequest GetRequest(string id) => new("GET", Path(id), "the key request");
+
+    private static TokenlayApiRequest ValidateRequest(string id) => new("POST", Path(id) + "/validate", "the key validation");
+
+    private static TokenlayApiRequest RevokeRequest(string id) => new("DELETE", Path(id), "the key revocation");
 
     private static TokenlayApiRequest EventsRequest(string path, string? cursor) =>
         new("GET", path, "the key events") { Query = new[] { new KeyValuePair<string, string?>("cursor", cursor) } };

@@ -34,12 +34,12 @@ public class TokenlayLimitsClient
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached (see the subclasses).</exception>
     public virtual Task<ClientResult<TokenlayCheckResult>> CheckAsync(TokenlayCheckRequest request, CancellationToken cancellationToken = default) =>
-        Transport.SendAsync(CheckRequest(BudgetRequestWriter.Check(request ?? throw new ArgumentNullException(nameof(request)))),
+        Transport.SendAsync(CheckRequest(TokenlayApiRequest.Json(BudgetRequestWriter.Check(request ?? throw new ArgumentNullException(nameof(request))))),
             TokenlayJsonContext.Default.TokenlayCheckResult, cancellationToken);
 
     /// <summary>The synchronous form of <see cref="CheckAsync(TokenlayCheckRequest, CancellationToken)"/>.</summary>
     public virtual ClientResult<TokenlayCheckResult> Check(TokenlayCheckRequest request, CancellationToken cancellationToken = default) =>
-        Transport.Send(CheckRequest(BudgetRequestWriter.Check(request ?? throw new ArgumentNullException(nameof(request)))),
+        Transport.Send(CheckRequest(TokenlayApiRequest.Json(BudgetRequestWriter.Check(request ?? throw new ArgumentNullException(nameof(request))))),
             TokenlayJsonContext.Default.TokenlayCheckResult, cancellationToken);
 
     /// <summary>[Protocol method] Sends a check written by the caller (the body of <c>POST /v1/check</c>) and returns the raw answer.</summary>
@@ -47,11 +47,11 @@ public class TokenlayLimitsClient
     /// <param name="options">Headers, cancellation and error behaviour of this request.</param>
     /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
     public virtual Task<ClientResult> CheckAsync(BinaryContent content, RequestOptions? options) =>
-        Transport.SendAsync(new TokenlayApiRequest("POST", "/v1/check", "the check") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+        Transport.SendAsync(CheckRequest(content), options);
 
     /// <summary>[Protocol method] The synchronous form of <see cref="CheckAsync(BinaryContent, RequestOptions)"/>.</summary>
     public virtual ClientResult Check(BinaryContent content, RequestOptions? options) =>
-        Transport.Send(new TokenlayApiRequest("POST", "/v1/check", "the check") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+        Transport.Send(CheckRequest(content), options);
 
     /// <summary>
     /// Holds the request's estimate against every limit it falls under, for everyone else, until the
@@ -88,22 +88,24 @@ public class TokenlayLimitsClient
     /// <param name="options">Headers, cancellation and error behaviour of this request.</param>
     /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
     public virtual Task<ClientResult> ReserveAsync(BinaryContent content, RequestOptions? options) =>
-        Transport.SendAsync(new TokenlayApiRequest("POST", "/v1/reservations", "the reservation") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+        Transport.SendAsync(ReserveRequest(content, idempotencyKey: null), options);
 
     /// <summary>[Protocol method] The synchronous form of <see cref="ReserveAsync(BinaryContent, RequestOptions)"/>.</summary>
     public virtual ClientResult Reserve(BinaryContent content, RequestOptions? options) =>
-        Transport.Send(new TokenlayApiRequest("POST", "/v1/reservations", "the reservation") { Content = content ?? throw new ArgumentNullException(nameof(content)) }, options);
+        Transport.Send(ReserveRequest(content, idempotencyKey: null), options);
 
-    private static TokenlayApiRequest CheckRequest(byte[] body) => new("POST", "/v1/check", "the check") { Body = body };
+    private static TokenlayApiRequest CheckRequest(BinaryContent content) =>
+        new("POST", "/v1/check", "the check") { Content = content ?? throw new ArgumentNullException(nameof(content)) };
 
     // One idempotency key per reservation, fixed before the pipeline's retries: a retry after a lost
     // answer gets the same reservation back instead of holding the budget twice.
     private static TokenlayApiRequest ReserveRequest(TokenlayReservationRequest request) =>
-        new("POST", "/v1/reservations", "the reservation")
-        {
-            Body = BudgetRequestWriter.Reserve(request ?? throw new ArgumentNullException(nameof(request))),
-            IdempotencyKey = request.IdempotencyKey ?? IdempotencyKeys.Next(),
-        };
+        ReserveRequest(TokenlayApiRequest.Json(BudgetRequestWriter.Reserve(request ?? throw new ArgumentNullException(nameof(request)))),
+            request.IdempotencyKey ?? IdempotencyKeys.Next());
+
+    // A protocol caller's key, if any, comes in its RequestOptions headers.
+    private static TokenlayApiRequest ReserveRequest(BinaryContent content, string? idempotencyKey) =>
+        new("POST", "/v1/reservations", "the reservation") { Content = content ?? throw new ArgumentNullException(nameof(content)), IdempotencyKey = idempotencyKey };
 
     /// <summary>
     /// Runs <paramref name="work"/> on a budget (credly's <c>captureUsage</c>, on a reservation): reserves

@@ -37,11 +37,11 @@ public class TokenlayPricingClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="ArgumentException"><paramref name="overrides"/> is empty or has an empty name or a null price.</exception>
     public virtual Task<ClientResult<TokenlayPricing>> UpdateAsync(IReadOnlyDictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>> overrides, CancellationToken cancellationToken = default) =>
-        Transport.SendAsync(UpdateRequest(BinaryContent.Create(BinaryData.FromBytes(Write(overrides)))), TokenlayJsonContext.Default.TokenlayPricing, cancellationToken);
+        Transport.SendAsync(UpdateRequest(TokenlayApiRequest.Json(Write(overrides))), TokenlayJsonContext.Default.TokenlayPricing, cancellationToken);
 
     /// <summary>The synchronous form of <see cref="UpdateAsync(IReadOnlyDictionary{string, IReadOnlyDictionary{string, TokenlayModelPrice}}, CancellationToken)"/>.</summary>
     public virtual ClientResult<TokenlayPricing> Update(IReadOnlyDictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>> overrides, CancellationToken cancellationToken = default) =>
-        Transport.Send(UpdateRequest(BinaryContent.Create(BinaryData.FromBytes(Write(overrides)))), TokenlayJsonContext.Default.TokenlayPricing, cancellationToken);
+        Transport.Send(UpdateRequest(TokenlayApiRequest.Json(Write(overrides))), TokenlayJsonContext.Default.TokenlayPricing, cancellationToken);
 
     /// <summary>Sets one model's price; see <see cref="UpdateAsync(IReadOnlyDictionary{string, IReadOnlyDictionary{string, TokenlayModelPrice}}, CancellationToken)"/>.</summary>
     public virtual Task<ClientResult<TokenlayPricing>> UpdateAsync(string provider, string model, TokenlayModelPrice price, CancellationToken cancellationToken = default) =>
@@ -59,11 +59,11 @@ public class TokenlayPricingClient
     /// <param name="options">Headers, cancellation and error behaviour of this request.</param>
     /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
     public virtual Task<ClientResult> UpdateAsync(BinaryContent content, RequestOptions? options) =>
-        Transport.SendAsync(UpdateRequest(content ?? throw new ArgumentNullException(nameof(content))), options);
+        Transport.SendAsync(UpdateRequest(content), options);
 
     /// <summary>[Protocol method] The synchronous form of <see cref="UpdateAsync(BinaryContent, RequestOptions)"/>.</summary>
     public virtual ClientResult Update(BinaryContent content, RequestOptions? options) =>
-        Transport.Send(UpdateRequest(content ?? throw new ArgumentNullException(nameof(content))), options);
+        Transport.Send(UpdateRequest(content), options);
 
     /// <summary>Drops every override, back to the built-in prices.</summary>
     public virtual Task<ClientResult<TokenlayPricing>> ClearAsync(CancellationToken cancellationToken = default) =>
@@ -77,7 +77,8 @@ public class TokenlayPricingClient
 
     private static TokenlayApiRequest ClearRequest => new("DELETE", "/v1/pricing", "the pricing reset");
 
-    private static TokenlayApiRequest UpdateRequest(BinaryContent content) => new("PUT", "/v1/pricing", "the pricing update") { Content = content };
+    private static TokenlayApiRequest UpdateRequest(BinaryContent content) =>
+        new("PUT", "/v1/pricing", "the pricing update") { Content = content ?? throw new ArgumentNullException(nameof(content)) };
 
     private static Dictionary<string, IReadOnlyDictionary<string, TokenlayModelPrice>> One(string provider, string model, TokenlayModelPrice price)
     {

@@ -45,12 +45,12 @@ public class TokenlayUsageClient
     /// <exception cref="ArgumentException">CostUsd is negative.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused or could not be reached (see the subclasses).</exception>
     public virtual Task<ClientResult<TokenlayRecordResult>> RecordAsync(TokenlayUsageRecord record, CancellationToken cancellationToken = default) =>
-        Transport.SendAsync(RecordRequest(BudgetRequestWriter.Record(record ?? throw new ArgumentNullException(nameof(record)))),
+        Transport.SendAsync(RecordRequest(TokenlayApiRequest.Json(BudgetRequestWriter.Record(record ?? throw new ArgumentNullException(nameof(record))))),
             TokenlayJsonContext.Default.TokenlayRecordResult, cancellationToken);
 
     /// <summary>The synchronous form of <see cref="RecordAsync(TokenlayUsageRecord, CancellationToken)"/>.</summary>
     public virtual ClientResult<TokenlayRecordResult> Record(TokenlayUsageRecord record, CancellationToken cancellationToken = default) =>
-        Transport.Send(RecordRequest(BudgetRequestWriter.Record(record ?? throw new ArgumentNullException(nameof(record)))),
+        Transport.Send(RecordRequest(TokenlayApiRequest.Json(BudgetRequestWriter.Record(record ?? throw new ArgumentNullException(nameof(record))))),
             TokenlayJsonContext.Default.TokenlayRecordResult, cancellationToken);
 
     /// <summary>
@@ -62,15 +62,14 @@ public class TokenlayUsageClient
     /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
     /// <exception cref="TokenlayException">Tokenlay refused (unless <paramref name="options"/> says NoThrow) or could not be reached.</exception>
     public virtual Task<ClientResult> RecordAsync(BinaryContent content, RequestOptions? options) =>
-        Transport.SendAsync(RecordRequest(content ?? throw new ArgumentNullException(nameof(content))), options);
+        Transport.SendAsync(RecordRequest(content), options);
 
     /// <summary>[Protocol method] The synchronous form of <see cref="RecordAsync(BinaryContent, RequestOptions)"/>.</summary>
     public virtual ClientResult Record(BinaryContent content, RequestOptions? options) =>
-        Transport.Send(RecordRequest(content ?? throw new ArgumentNullException(nameof(content))), options);
+        Transport.Send(RecordRequest(content), options);
 
-    private static TokenlayApiRequest RecordRequest(byte[] body) => new("POST", "/v1/usage/records", "the usage record") { Body = body };
-
-    private static TokenlayApiRequest RecordRequest(BinaryContent content) => new("POST", "/v1/usage/records", "the usage record") { Content = content };
+    private static TokenlayApiRequest RecordRequest(BinaryContent content) =>
+        new("POST", "/v1/usage/records", "the usage record") { Content = content ?? throw new ArgumentNullException(nameof(content)) };
 
     private static TokenlayApiRequest GetRequest(TokenlayUsageQuery? query)
     {
