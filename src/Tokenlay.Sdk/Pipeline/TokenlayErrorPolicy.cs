@@ -7,7 +7,8 @@ using System.Threading.Tasks;
 namespace Tokenlay.Pipeline;
 
 /// <summary>
-/// The outermost Tokenlay policy of a call: turns what went wrong into typed exceptions. Transport
+/// Turns what went wrong in a call into typed exceptions (inside the request-headers policy, around the
+/// report, so a refused call is reported before it is thrown). Transport
 /// failures and error responses become <see cref="TokenlayException"/>s (keys redacted), a 2xx that
 /// is not an API answer (an HTML page from a wrong base URL) is refused, and a streamed body is
 /// guarded so faults while the caller reads it are typed too. Runs once per call, after the last retry.
@@ -33,7 +34,8 @@ internal sealed class TokenlayErrorPolicy : PipelinePolicy
         }
         if (CheckAnswer(message) is { } error)
         {
-            throw TokenlayFailures.FromErrorResponse(_source.Current, message, error, Redactor(message, _source.Current));
+            TokenlaySettings settings = _source.Current;
+            throw TokenlayFailures.FromErrorResponse(settings, message, error, Redactor(message, settings));
         }
     }
 

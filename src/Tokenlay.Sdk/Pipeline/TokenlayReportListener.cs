@@ -31,7 +31,7 @@ internal sealed class TokenlayReportListener
     public long Started { get; }
 
     /// <summary>Whether anyone takes a report: a callback (options, scope, per call) or the metrics.</summary>
-    public static bool Listening(TokenlaySettings settings, Action<TokenlayResponseInfo>[]? scope, Action<TokenlayResponseInfo>[]? call) =>
+    private static bool Listening(TokenlaySettings settings, Action<TokenlayResponseInfo>[]? scope, Action<TokenlayResponseInfo>[]? call) =>
         settings.OnResponse is not null || scope is { Length: > 0 } || call is { Length: > 0 } || TokenlayTelemetry.Enabled;
 
     /// <summary>Puts a listener on <paramref name="message"/> when someone listens; returns whether it did.</summary>
