@@ -42,7 +42,7 @@ public static class TokenlayModelFactory
         IReadOnlyList<TokenlayLabel>? labels = null,
         decimal? creditsUsed = null,
         decimal? creditsRemaining = null) =>
-        new(status, requestId, ruleId, ruleAction?.ToString(), limitExceeded, costUsd, tokensUsed, inputTokens, outputTokens, duration,
+        new(status, requestId, ruleId, ruleAction, limitExceeded, costUsd, tokensUsed, inputTokens, outputTokens, duration,
             warnings ?? Array.Empty<string>(), model, labels ?? Array.Empty<TokenlayLabel>(), creditsUsed, creditsRemaining);
 
     /// <summary>Creates a <see cref="TokenlayResponseInfo"/> with the given values (the overload before labels, kept for binary compatibility).</summary>

@@ -22,7 +22,7 @@ public class TokenlayResponseInfo
         Labels = Array.Empty<TokenlayLabel>();
     }
 
-    internal TokenlayResponseInfo(int status, string? requestId, string? ruleId, string? ruleActionText, bool? limitExceeded,
+    internal TokenlayResponseInfo(int status, string? requestId, string? ruleId, TokenlayRuleAction? ruleAction, bool? limitExceeded,
         decimal? costUsd, long? tokensUsed, long? inputTokens, long? outputTokens, TimeSpan? duration,
         IReadOnlyList<string> warnings, string? model, IReadOnlyList<TokenlayLabel>? labels = null, decimal? creditsUsed = null, decimal? creditsRemaining = null)
     {
@@ -32,7 +32,7 @@ public class TokenlayResponseInfo
         Status = status;
         RequestId = requestId;
         RuleId = ruleId;
-        RuleAction = TokenlayRuleAction.FromWire(ruleActionText);
+        RuleAction = ruleAction;
         LimitExceeded = limitExceeded;
         CostUsd = costUsd;
         TokensUsed = tokensUsed;
@@ -119,7 +119,7 @@ public class TokenlayResponseInfo
         status,
         Text(header, TokenlayHeaderNames.RequestId),
         Text(header, TokenlayHeaderNames.RuleId),
-        Text(header, TokenlayHeaderNames.RuleAction),
+        TokenlayRuleAction.FromWire(Text(header, TokenlayHeaderNames.RuleAction)),
         Bool(header, TokenlayHeaderNames.LimitExceeded),
         Decimal(header, TokenlayHeaderNames.Cost),
         Long(header, TokenlayHeaderNames.TokensUsed),
@@ -163,7 +163,7 @@ public class TokenlayResponseInfo
             }
             decimal? creditsUsed = Number(root, "credits_used") is { } used && used >= 0 ? used : CreditsUsed;
             decimal? creditsRemaining = Number(root, "credits_remaining") ?? CreditsRemaining; // negative under overage
-            return new TokenlayResponseInfo(Status, RequestId, RuleId, RuleAction?.ToString(), LimitExceeded, cost, tokens, input, output, duration, Warnings, model,
+            return new TokenlayResponseInfo(Status, RequestId, RuleId, RuleAction, LimitExceeded, cost, tokens, input, output, duration, Warnings, model,
                 labels, creditsUsed, creditsRemaining);
         }
         catch (System.Text.Json.JsonException)
@@ -227,7 +227,7 @@ public class TokenlayResponseInfo
             exceeded = r.LimitExceeded == true || exceeded == true ? true : r.LimitExceeded ?? exceeded;
             warnings.AddRange(r.Warnings);
         }
-        return new TokenlayResponseInfo(last.Status, last.RequestId, last.RuleId, last.RuleAction?.ToString(), exceeded,
+        return new TokenlayResponseInfo(last.Status, last.RequestId, last.RuleId, last.RuleAction, exceeded,
             cost, tokens, input, output, duration, warnings, last.Model,
             labels.Count > 1 ? labels.FindAll(l => l != TokenlayLabel.Safe) : labels, // safe only when no round trip had another label
             credits, last.CreditsRemaining ?? responses.LastOrDefault(r => r.CreditsRemaining is not null)?.CreditsRemaining);
